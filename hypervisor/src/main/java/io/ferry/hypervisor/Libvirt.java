@@ -461,7 +461,7 @@ public final class Libvirt {
     }
 
     /** Ends the domain's active job ({@code virsh domjobabort}); false if there was none to end. */
-    boolean abortJob(String dom) {
+    public boolean abortJob(String dom) {
         Command.Result r = Command.run(argv("domjobabort", dom), TIMEOUT, dom(dom), null);
         if (r.ok()) return true;
         String e = r.error();

@@ -1,0 +1,77 @@
+package io.ferry.cli;
+
+import io.ferry.datapath.restore.PointDisk;
+import io.ferry.datapath.restore.PointExport;
+import io.ferry.nbd.ExportSource;
+import io.ferry.nbd.NbdAddress;
+import io.ferry.nbd.NbdServer;
+import io.ferry.repository.DiskRef;
+import io.ferry.repository.PointManifest;
+import io.ferry.repository.Repository;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+/** {@code ferry export POINT}: serve a point read-only over NBD until interrupted. */
+@Command(name = "export", mixinStandardHelpOptions = true,
+        description = {"Serve the disks of a recovery point read-only over NBD, one export per disk (named vda, vdb…),",
+                "until interrupted. QEMU can boot from it through a qcow2 overlay:",
+                "  qemu-img create -f qcow2 -F raw -b 'nbd+unix:///vda?socket=SOCK' overlay.qcow2"})
+final class ExportCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+    @Mixin
+    RepoOptions repoOptions;
+    @Parameters(index = "0", paramLabel = "POINT", description = "Point id, or MACHINE:latest")
+    String pointRef;
+    @Option(names = "--socket", paramLabel = "PATH", description = "Unix socket to listen on.")
+    Path socket;
+    @Option(names = "--port", description = "TCP port to listen on (loopback unless --bind).")
+    Integer port;
+    @Option(names = "--bind", defaultValue = "127.0.0.1", description = "TCP address (default ${DEFAULT-VALUE}).")
+    String bind;
+
+    @Override
+    public Integer call() throws Exception {
+        if ((socket == null) == (port == null)) {
+            throw new IllegalArgumentException("give exactly one of --socket PATH or --port N");
+        }
+        try (Repository repo = repoOptions.open()) {
+            PointManifest point = Points.resolve(repo, pointRef);
+            Map<String, ExportSource> exports = new LinkedHashMap<>();
+            for (DiskRef d : point.disks()) {
+                exports.put(d.name(), new PointExport(new PointDisk(repo, point, d.name())));
+            }
+            NbdAddress addr = socket != null ? new NbdAddress.Unix(socket) : new NbdAddress.Tcp(bind, port);
+            CountDownLatch stop = new CountDownLatch(1);
+            try (NbdServer server = NbdServer.start(addr, exports)) {
+                Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
+                var out = spec.commandLine().getOut();
+                out.println("exporting point " + point.id() + " of " + point.machine() + " on " + server.address());
+                for (String name : exports.keySet()) {
+                    out.println("  " + name + ": " + uri(server.address(), name));
+                }
+                out.println("press Ctrl-C to stop");
+                out.flush();
+                stop.await();
+            }
+        }
+        return 0;
+    }
+
+    static String uri(NbdAddress a, String export) {
+        return switch (a) {
+            case NbdAddress.Unix u -> "nbd+unix:///" + export + "?socket=" + u.socket();
+            case NbdAddress.Tcp t -> "nbd://" + t.host() + ":" + t.port() + "/" + export;
+        };
+    }
+}
