@@ -11,7 +11,7 @@ public final class Main {
     }
 
     public static int run(String... args) {
-        CommandLine cl = new CommandLine(new FerryCommand());
+        CommandLine cl = new CommandLine(new FerryCommand()).setCaseInsensitiveEnumValuesAllowed(true);
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             cmd.getErr().println("ferry: " + ex.getMessage());
             if (System.getenv("FERRY_DEBUG") != null) {
