@@ -460,6 +460,26 @@ public final class Libvirt {
         return new BackupSession(this, info.name(), socket, exports, bitmaps, sizes, scratch, newCheckpoint);
     }
 
+    /**
+     * The operation of the domain's active job as {@code virsh domjobinfo} names it ("Backup",
+     * "Outgoing migration", …), or null when no job is active.
+     */
+    public String activeJobOperation(String dom) {
+        Command.Result r = Command.run(argv("domjobinfo", dom), TIMEOUT, dom(dom), null);
+        if (!r.ok()) {
+            if (r.error().contains("not running")) return null;
+            throw failure(dom(dom), "domjobinfo", r.error());
+        }
+        String type = null;
+        String operation = null;
+        for (String line : r.stdout().lines().toList()) {
+            if (line.startsWith("Job type:")) type = line.substring("Job type:".length()).strip();
+            if (line.startsWith("Operation:")) operation = line.substring("Operation:".length()).strip();
+        }
+        if (type == null || type.equals("None")) return null;
+        return operation == null ? type : operation;
+    }
+
     /** Ends the domain's active job ({@code virsh domjobabort}); false if there was none to end. */
     public boolean abortJob(String dom) {
         Command.Result r = Command.run(argv("domjobabort", dom), TIMEOUT, dom(dom), null);

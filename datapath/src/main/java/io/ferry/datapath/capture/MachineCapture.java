@@ -86,7 +86,10 @@ public final class MachineCapture {
     public CaptureResult capture(String domainName, ProgressListener progress) throws IOException {
         DomainInfo dom = libvirt.domain(domainName);
         try (CaptureLock lock = CaptureLock.acquire(dom.name())) {
-            if (dom.state() != DomainState.SHUTOFF && libvirt.abortJob(dom.name())) {
+            // holding the lock proves no live capture owns a backup job on this domain: one that is
+            // still running was left by a capture that died, and would block every later capture
+            if (dom.state() != DomainState.SHUTOFF && "Backup".equals(libvirt.activeJobOperation(dom.name()))
+                    && libvirt.abortJob(dom.name())) {
                 LOG.log(System.Logger.Level.WARNING, "ended a backup job of {0} left by a capture that died",
                         dom.name());
             }
