@@ -1,6 +1,6 @@
 package io.ferry.cli;
 
-import io.ferry.datapath.ProgressListener;
+import io.ferry.repository.ProgressListener;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;

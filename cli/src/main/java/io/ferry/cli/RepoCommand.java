@@ -148,7 +148,7 @@ final class RepoCommand implements Runnable {
         public Integer call() throws Exception {
             VerifyReport r;
             try (Repository repo = repoOptions.open(); ProgressBars bars = new ProgressBars(output == OutputFormat.TABLE)) {
-                r = repo.verify(bars::progress);
+                r = repo.verify(bars);
             }
             var out = spec.commandLine().getOut();
             if (output == OutputFormat.JSON) {

@@ -1,6 +1,6 @@
 package io.ferry.cli;
 
-import io.ferry.datapath.ProgressListener;
+import io.ferry.repository.ProgressListener;
 import io.ferry.datapath.capture.CaptureOptions;
 import io.ferry.datapath.capture.CaptureResult;
 import io.ferry.datapath.capture.MachineCapture;

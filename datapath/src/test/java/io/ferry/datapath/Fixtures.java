@@ -1,5 +1,6 @@
 package io.ferry.datapath;
 
+import io.ferry.repository.ProgressListener;
 import io.ferry.datapath.restore.ImageFormat;
 import io.ferry.datapath.restore.Materializer;
 import io.ferry.datapath.restore.PointDisk;

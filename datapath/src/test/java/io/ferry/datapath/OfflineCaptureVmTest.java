@@ -1,5 +1,6 @@
 package io.ferry.datapath;
 
+import io.ferry.repository.ProgressListener;
 import io.ferry.datapath.capture.CaptureMode;
 import io.ferry.datapath.capture.CaptureOptions;
 import io.ferry.datapath.capture.CaptureResult;

@@ -1,7 +1,7 @@
 package io.ferry.datapath.capture;
 
 import io.ferry.datapath.ChunkMath;
-import io.ferry.datapath.ProgressListener;
+import io.ferry.repository.ProgressListener;
 import io.ferry.datapath.RateLimiter;
 import io.ferry.hypervisor.CheckpointHealth;
 import io.ferry.hypervisor.CheckpointInfo;

@@ -1,7 +1,7 @@
 package io.ferry.datapath.restore;
 
 import io.ferry.datapath.ChunkMath;
-import io.ferry.datapath.ProgressListener;
+import io.ferry.repository.ProgressListener;
 import io.ferry.hypervisor.QemuImg;
 import io.ferry.repository.ChunkId;
 import io.ferry.repository.Repository;
