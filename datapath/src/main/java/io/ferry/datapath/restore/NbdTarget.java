@@ -9,8 +9,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
-/** An image of any format QEMU knows (qcow2, raw…) written through a writable qemu-nbd export. */
+/**
+ * An image of any format QEMU knows (qcow2, raw…) written through a writable qemu-nbd export.
+ * Writes are pipelined: {@link #write} returns once the data is on the wire, with up to
+ * {@value #WRITES_IN_FLIGHT} unacknowledged; {@link #flush} waits for all of them and reports
+ * the first failure.
+ */
 public final class NbdTarget implements DiskTarget {
+    static final int WRITES_IN_FLIGHT = 32;
+
+    private final java.util.concurrent.Semaphore window = new java.util.concurrent.Semaphore(WRITES_IN_FLIGHT);
+    private final java.util.concurrent.atomic.AtomicReference<Throwable> failure =
+            new java.util.concurrent.atomic.AtomicReference<>();
     private final Path image;
     private final QemuNbd server;
     private final NbdClient client;
@@ -50,21 +60,55 @@ public final class NbdTarget implements DiskTarget {
 
     @Override
     public byte[] read(long offset, int length) throws IOException {
+        throwIfFailed();
         return client.read(offset, length);
     }
 
     @Override
     public void write(long offset, byte[] data) throws IOException {
-        client.write(offset, data, 0, data.length);
+        throwIfFailed();
+        try {
+            window.acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("write to " + describe() + " interrupted");
+        }
+        client.writeAsync(offset, data, 0, data.length).whenComplete((ok, err) -> {
+            if (err != null) {
+                failure.compareAndSet(null, err);
+            }
+            window.release();
+        });
+    }
+
+    private void drain() throws IOException {
+        try {
+            window.acquire(WRITES_IN_FLIGHT);
+            window.release(WRITES_IN_FLIGHT);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("waiting for writes to " + describe());
+        }
+        throwIfFailed();
+    }
+
+    private void throwIfFailed() throws IOException {
+        Throwable t = failure.get();
+        if (t != null) {
+            Throwable c = t instanceof java.util.concurrent.CompletionException && t.getCause() != null ? t.getCause() : t;
+            throw new IOException("a write to " + describe() + " failed: " + c.getMessage(), c);
+        }
     }
 
     @Override
     public void writeZeroes(long offset, long length) throws IOException {
+        throwIfFailed();
         client.writeZeroes(offset, length, true);
     }
 
     @Override
     public void flush() throws IOException {
+        drain();
         client.flush();
     }
 
@@ -75,6 +119,14 @@ public final class NbdTarget implements DiskTarget {
 
     @Override
     public void close() throws IOException {
+        try {
+            drain();
+        } finally {
+            closeQuietly();
+        }
+    }
+
+    private void closeQuietly() throws IOException {
         try {
             client.close();
         } finally {
