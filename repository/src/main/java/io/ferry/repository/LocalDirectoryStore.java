@@ -11,60 +11,45 @@ import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
  * A {@link BlobStore} in a local directory: key {@code a/b/c} is the file {@code <root>/a/b/c}
  * (docs/formats.md §1). A put writes a temporary file {@code .<name>.<random>.tmp} next to the
- * target and hands it to a small pool of flusher threads, which fsync it and rename it into place,
- * so the caller's CPU work never waits for the disk. {@link #sync()} waits for those and fsyncs
- * every directory that changed. A file under a final name is therefore always complete; temporary
- * files left by a crash are invisible to readers and removed by GC.
+ * target, without fsync, and hands it to a {@link BatchFlusher}, which makes whole batches durable
+ * at once (one {@code syncfs}) and only then renames their files into place, so the caller's CPU
+ * work never waits for the disk and a file under a final name is always complete, even after a
+ * power loss. {@link #sync()} waits for every batch and makes the renames durable. Temporary files
+ * left by a crash are invisible to readers and removed by GC.
  */
 public final class LocalDirectoryStore implements BlobStore {
   private static final Pattern SEGMENT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
-  private static final int FLUSH_THREADS = 4;
-  private static final int MAX_PENDING = 256;
 
   private final Path root;
   private final ConcurrentHashMap<String, PendingWrite> pending = new ConcurrentHashMap<>();
   private final Set<Path> knownDirs = ConcurrentHashMap.newKeySet();
-  private final Set<Path> dirtyDirs = ConcurrentHashMap.newKeySet();
-  private final ConcurrentLinkedQueue<IOException> failures = new ConcurrentLinkedQueue<>();
-  private final Semaphore permits = new Semaphore(MAX_PENDING);
-  private final ThreadPoolExecutor flusher;
+  private final BatchFlusher flusher;
   private volatile boolean closed;
 
   public LocalDirectoryStore(Path root) {
+    this(root, BatchFlusher.Limits.DEFAULT, BatchFlusher.Durability.configured());
+  }
+
+  LocalDirectoryStore(Path root, BatchFlusher.Limits limits, BatchFlusher.Durability durability) {
     this.root = root.toAbsolutePath().normalize();
-    this.flusher = new ThreadPoolExecutor(FLUSH_THREADS, FLUSH_THREADS, 5, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
-      Thread t = new Thread(r, "ferry-store-flush " + this.root);
-      t.setDaemon(true);
-      return t;
-    });
-    flusher.allowCoreThreadTimeOut(true);
+    this.flusher = new BatchFlusher(this.root, limits, durability, pw -> pending.remove(pw.key, pw));
   }
 
   public Path root() {
@@ -76,99 +61,28 @@ public final class LocalDirectoryStore implements BlobStore {
     return root.toString();
   }
 
-  /** A written temporary file waiting to be fsynced and renamed onto {@code target}. */
-  private static final class PendingWrite {
-    final String key;
-    final Path tmp;
-    final Path target;
-    final long size;
-    final Instant created = Instant.now();
-    final AtomicBoolean claimed = new AtomicBoolean();
-    final CompletableFuture<Void> done = new CompletableFuture<>();
-    /** An earlier write of the same key that a flusher may still be renaming: ours must land after it. */
-    volatile PendingWrite earlier;
-
-    PendingWrite(String key, Path tmp, Path target, long size) {
-      this.key = key;
-      this.tmp = tmp;
-      this.target = target;
-      this.size = size;
-    }
-
-    /** Only one of flush, supersede and delete acts on a pending write. */
-    boolean claim() {
-      return claimed.compareAndSet(false, true);
-    }
-
-    /** Drops the temporary file if no flusher has taken it yet (a newer put or a delete won). */
-    void abandon() {
-      if (claim()) {
-        deleteQuietly(tmp);
-        done.complete(null);
-      }
-    }
-  }
-
   @Override
   public void put(String key, byte[] data) throws IOException {
     Path target = resolve(key);
     checkOpen();
+    RepositoryException failed = flusher.firstFailure();
+    if (failed != null) throw failed; // an earlier batch could not be stored; sync() reports it too
+    flusher.awaitRoom(data.length);
     Path dir = target.getParent();
     ensureDirectory(dir, key);
     Path tmp = dir.resolve("." + target.getFileName() + "." + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong()) + ".tmp");
+    PendingWrite pw = new PendingWrite(key, tmp, target, data.length, flusher.failedSyncs());
     try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
       ByteBuffer b = ByteBuffer.wrap(data);
       while (b.hasRemaining()) ch.write(b);
     } catch (IOException e) {
-      deleteQuietly(tmp);
+      PendingWrite.deleteQuietly(tmp);
       throw StoreErrors.translate(e, "put", key, target, true);
     }
-    try {
-      permits.acquire();
-    } catch (InterruptedException e) {
-      deleteQuietly(tmp);
-      Thread.currentThread().interrupt();
-      throw new InterruptedIOException("interrupted while putting " + key + " into " + root);
-    }
-    PendingWrite pw = new PendingWrite(key, tmp, target, data.length);
+    // visible to this process first, then to the flusher: a write it renames is always in the map
     PendingWrite previous = pending.put(key, pw);
-    if (previous != null) {
-      pw.earlier = previous;
-      previous.abandon();
-    }
-    try {
-      flusher.execute(() -> flush(pw));
-    } catch (RejectedExecutionException e) {
-      flush(pw);
-    }
-  }
-
-  private void flush(PendingWrite pw) {
-    try {
-      if (!pw.claim()) return;
-      try {
-        try (FileChannel ch = FileChannel.open(pw.tmp, StandardOpenOption.WRITE)) {
-          ch.force(false);
-        }
-        PendingWrite earlier = pw.earlier;
-        if (earlier != null) {
-          earlier.done.exceptionally(t -> null).join(); // already running on another flusher, or abandoned
-          pw.earlier = null;
-        }
-        Files.move(pw.tmp, pw.target, StandardCopyOption.ATOMIC_MOVE);
-        dirtyDirs.add(pw.target.getParent());
-        pw.done.complete(null);
-      } catch (IOException e) {
-        deleteQuietly(pw.tmp);
-        RepositoryException t = StoreErrors.translate(e, "put (fsync and rename)", pw.key, pw.target, true);
-        failures.add(t);
-        pw.done.completeExceptionally(t);
-      } finally {
-        pending.remove(pw.key, pw);
-      }
-    } finally {
-      permits.release();
-    }
+    if (previous != null) previous.abandon(); // if already renaming, its batch is flushed before ours
+    flusher.add(pw);
   }
 
   private void ensureDirectory(Path dir, String key) throws IOException {
@@ -181,7 +95,7 @@ public final class LocalDirectoryStore implements BlobStore {
       }
       // new directory entries must reach the disk too: fsync every parent up to the root's parent
       for (Path p = dir.getParent(); p != null; p = p.getParent()) {
-        dirtyDirs.add(p);
+        flusher.markDirty(p);
         if (!p.startsWith(root)) break;
       }
     }
@@ -228,7 +142,7 @@ public final class LocalDirectoryStore implements BlobStore {
     if (pw != null) {
       pw.abandon();
       try {
-        pw.done.get(); // a flusher had it: let its rename finish before deleting the target
+        pw.done.get(); // the flusher had it: let its rename finish before deleting the target
       } catch (ExecutionException ignored) {
         // the write failed; the failure is reported by sync()
       } catch (InterruptedException e) {
@@ -237,7 +151,7 @@ public final class LocalDirectoryStore implements BlobStore {
       }
     }
     try {
-      if (Files.deleteIfExists(target)) dirtyDirs.add(target.getParent());
+      if (Files.deleteIfExists(target)) flusher.markDirty(target.getParent());
     } catch (IOException e) {
       throw StoreErrors.translate(e, "delete", key, target, true);
     }
@@ -326,43 +240,7 @@ public final class LocalDirectoryStore implements BlobStore {
 
   @Override
   public void sync() throws IOException {
-    List<PendingWrite> snapshot = List.copyOf(pending.values());
-    for (PendingWrite pw : snapshot) {
-      try {
-        pw.done.get();
-      } catch (ExecutionException reportedBelow) {
-        // the failure is in the failures queue
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new InterruptedIOException("interrupted during sync of " + root);
-      }
-    }
-    IOException first = failures.poll();
-    List<CompletableFuture<IOException>> dirSyncs = new ArrayList<>();
-    for (Path dir : List.copyOf(dirtyDirs)) {
-      dirtyDirs.remove(dir);
-      dirSyncs.add(CompletableFuture.supplyAsync(() -> forceDirectory(dir), flusher));
-    }
-    for (CompletableFuture<IOException> f : dirSyncs) {
-      IOException e = f.join();
-      if (e != null && first == null) first = e;
-    }
-    if (first != null) {
-      failures.clear();
-      throw first;
-    }
-  }
-
-  private IOException forceDirectory(Path dir) {
-    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-      ch.force(true);
-      return null;
-    } catch (NoSuchFileException gone) {
-      return null;
-    } catch (IOException e) {
-      dirtyDirs.add(dir);
-      return StoreErrors.translate(e, "fsync directory", root.relativize(dir).toString(), dir, true);
-    }
+    flusher.sync();
   }
 
   @Override
@@ -372,7 +250,7 @@ public final class LocalDirectoryStore implements BlobStore {
       sync();
     } finally {
       closed = true;
-      flusher.shutdown();
+      flusher.close();
     }
   }
 
@@ -389,14 +267,6 @@ public final class LocalDirectoryStore implements BlobStore {
     if (key == null || key.isEmpty() || key.length() > 1024) return false;
     for (String s : key.split("/", -1)) if (!SEGMENT.matcher(s).matches()) return false;
     return true;
-  }
-
-  private static void deleteQuietly(Path p) {
-    try {
-      Files.deleteIfExists(p);
-    } catch (IOException ignored) {
-      // left for GC
-    }
   }
 
   @Override

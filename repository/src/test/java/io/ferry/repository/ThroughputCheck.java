@@ -14,10 +14,11 @@ import java.util.stream.Stream;
 
 /**
  * A quick self-check of the write path, not a test and not the benchmark: N threads hash
- * (SHA-256, or HMAC when encrypted), compress (zstd-1) and put unique compressible chunks into a
- * local repository in a temporary directory, then sync; prints MB/s of plaintext end to end.
+ * (SHA-256, or HMAC when encrypted), compress (zstd-1) and put unique chunks (text-like, ~3:1, or
+ * random) into a local repository in a temporary directory, then sync; prints MB/s of plaintext end
+ * to end and the process CPU time.
  *
- * <p>Run: {@code java -cp <test classpath> io.ferry.repository.ThroughputCheck [GiB=1] [threads=2] [none|passphrase] [dir]}
+ * <p>Run: {@code java -cp <test classpath> io.ferry.repository.ThroughputCheck [GiB=1] [threads=2] [none|passphrase] [dir] [text|random]}
  */
 public final class ThroughputCheck {
   public static void main(String[] args) throws Exception {
@@ -25,23 +26,24 @@ public final class ThroughputCheck {
     int threads = args.length > 1 ? Integer.parseInt(args[1]) : 2;
     Encryption enc = args.length > 2 && args[2].equals("passphrase") ? Encryption.PASSPHRASE : Encryption.NONE;
     Path parent = args.length > 3 ? Path.of(args[3]) : Path.of(System.getProperty("java.io.tmpdir"));
+    boolean random = args.length > 4 && args[4].equals("random");
     Path dir = Files.createTempDirectory(parent, "ferry-throughput");
     int chunk = RepositoryConfig.DEFAULT_CHUNK_SIZE;
     RepositoryConfig cfg = RepositoryConfig.defaults().withEncryption(enc).withKdfIterations(1000);
     KeySource key = enc == Encryption.NONE ? new KeySource.None() : new KeySource.Passphrase("bench".toCharArray());
     try {
-      run(dir, cfg, key, chunk, total / 8, threads); // warm-up (JIT, zstd contexts)
+      run(dir, cfg, key, chunk, total / 8, threads, random); // warm-up (JIT, zstd contexts)
       deleteTree(dir);
       Files.createDirectories(dir);
       var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
       long cpu0 = os.getProcessCpuTime();
       long t0 = System.nanoTime();
-      RepositoryStats s = run(dir, cfg, key, chunk, total, threads);
+      RepositoryStats s = run(dir, cfg, key, chunk, total, threads, random);
       double seconds = (System.nanoTime() - t0) / 1e9;
       double cpuSeconds = (os.getProcessCpuTime() - cpu0) / 1e9;
       long plain = s.chunkPlainBytesWritten();
-      System.out.printf("%d threads, %s, %d KiB chunks: %.0f MiB plaintext in %.2f s = %.0f MB/s end to end (stored %.0f MiB, ratio %.2f, %d chunks)%n",
-          threads, enc, chunk >> 10, plain / 1048576.0, seconds, plain / seconds / 1e6, s.chunkBytesStored() / 1048576.0,
+      System.out.printf("%d threads, %s, %s, %d KiB chunks: %.0f MiB plaintext in %.2f s = %.0f MB/s end to end (stored %.0f MiB, ratio %.2f, %d chunks)%n",
+          threads, enc, random ? "random" : "text", chunk >> 10, plain / 1048576.0, seconds, plain / seconds / 1e6, s.chunkBytesStored() / 1048576.0,
           (double) plain / s.chunkBytesStored(), s.chunksWritten());
       // on a shared machine wall time depends on the neighbours; CPU time per byte does not
       System.out.printf("process CPU %.2f s (user+sys, all threads) = %.0f MB/s per busy core; %d idle cores would give ~%.0f MB/s (machine load %.1f)%n",
@@ -51,7 +53,7 @@ public final class ThroughputCheck {
     }
   }
 
-  private static RepositoryStats run(Path dir, RepositoryConfig cfg, KeySource key, int chunk, long total, int threads) throws Exception {
+  private static RepositoryStats run(Path dir, RepositoryConfig cfg, KeySource key, int chunk, long total, int threads, boolean random) throws Exception {
     long chunks = total / chunk;
     try (Repository repo = Repository.initLocal(dir.resolve("repo"), cfg, key)) {
       ExecutorService pool = Executors.newFixedThreadPool(threads);
@@ -59,7 +61,7 @@ public final class ThroughputCheck {
       for (int t = 0; t < threads; t++) {
         int tt = t;
         fs.add(pool.submit(() -> {
-          byte[] buf = TestRepos.compressible(tt, chunk); // reused: one buffer per thread
+          byte[] buf = random ? TestRepos.random(tt, chunk) : TestRepos.compressible(tt, chunk); // reused: one buffer per thread
           ByteBuffer bb = ByteBuffer.wrap(buf);
           for (long i = tt; i < chunks; i += threads) {
             stamp(buf, i); // make every chunk unique, as a real disk mostly is
