@@ -44,8 +44,10 @@ class IncrementalCostVmTest {
 
             long changed = (MAX_RECORDS - atFull) * RECORD;
             long slack = 2L * repo.chunkSize(); // partial chunks at both ends of the written range
+            long bitmapSlack = 2L * 64 * 1024; // the dirty bitmap's granularity at both ends
             assertThat(changed).as("the guest wrote after the full capture").isPositive();
-            assertThat(inc.bytesRead()).as("incremental reads what changed").isBetween(changed, changed + slack);
+            assertThat(inc.bytesRead()).as("incremental reads what changed, at bitmap granularity")
+                    .isBetween(changed, changed + bitmapSlack);
             assertThat(inc.plainBytesStored()).as("incremental stores what changed").isLessThanOrEqualTo(changed + slack);
             assertThat(inc.bytesStored()).as("stored bytes, after compression").isLessThanOrEqualTo(changed + slack);
             assertThat(inc.bytesRead()).as("not the disk").isLessThan((2L << 30) / 100);

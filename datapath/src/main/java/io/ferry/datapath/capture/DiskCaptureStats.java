@@ -14,6 +14,7 @@ public final class DiskCaptureStats {
     final AtomicLong chunksAlreadyStored = new AtomicLong();
     final AtomicLong bytesStored = new AtomicLong();
     final AtomicLong plainBytesStored = new AtomicLong();
+    final AtomicLong parentChunksRead = new AtomicLong();
 
     DiskCaptureStats(String disk, long diskSize) {
         this.disk = disk;
@@ -23,7 +24,7 @@ public final class DiskCaptureStats {
     public Snapshot snapshot() {
         return new Snapshot(disk, diskSize, chunksRead.get(), bytesRead.get(), zeroChunks.get(),
                 unchangedChunks.get(), chunksStored.get(), chunksAlreadyStored.get(), bytesStored.get(),
-                plainBytesStored.get());
+                plainBytesStored.get(), parentChunksRead.get());
     }
 
     /**
@@ -35,8 +36,9 @@ public final class DiskCaptureStats {
      * @param unchangedChunks chunks read whose digest equals the parent point's (resync)
      * @param bytesStored bytes written to the repository for chunks (after compression/encryption)
      * @param plainBytesStored plaintext bytes of the newly stored chunks
+     * @param parentChunksRead chunks read back from the parent point to complete partly changed ones
      */
     public record Snapshot(String disk, long diskSize, long chunksRead, long bytesRead, long zeroChunks,
                            long unchangedChunks, long chunksStored, long chunksAlreadyStored, long bytesStored,
-                           long plainBytesStored) { }
+                           long plainBytesStored, long parentChunksRead) { }
 }

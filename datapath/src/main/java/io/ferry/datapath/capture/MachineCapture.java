@@ -171,33 +171,33 @@ public final class MachineCapture {
         try (NbdClient nbd = NbdClient.connect(source.address(target), source.exportName(target), contexts)) {
             long size = nbd.size();
             int chunkSize = repo.chunkSize();
-            BitSet chunks;
+            ReadPlan plan;
             if (mode == CaptureMode.INCREMENTAL) {
                 if (dirty == null || !nbd.metaContexts().contains(dirty)) {
                     throw new ResyncRequiredException(machine, "the dirty bitmap of disk " + target
                             + " is not offered by " + source.describe());
                 }
-                List<Extent> extents = nbd.blockStatus(dirty, 0, size);
-                chunks = ChunkMath.chunksTouched(extents, size, chunkSize, e -> (e.flags() & 1) != 0);
+                plan = ReadPlan.ranges(nbd.blockStatus(dirty, 0, size), size, chunkSize, Extent::isDirty);
             } else if (nbd.metaContexts().contains(BASE_ALLOCATION)) {
-                List<Extent> extents = nbd.blockStatus(BASE_ALLOCATION, 0, size);
-                chunks = ChunkMath.chunksTouched(extents, size, chunkSize, e -> !e.isZero());
+                plan = ReadPlan.wholeChunks(nbd.blockStatus(BASE_ALLOCATION, 0, size), size, chunkSize,
+                        e -> !e.isZero());
             } else {
-                chunks = new BitSet();
-                chunks.set(0, (int) ChunkMath.chunkCount(size, chunkSize));
+                plan = ReadPlan.everything(size, chunkSize);
             }
             IndexBuilder index = repo.newIndex(size, parentIndex);
             if (mode == CaptureMode.RESYNC && parentIndex != null) {
                 // chunks not read now are zero; where the parent had data, say so explicitly
+                BitSet read = plan.whole();
                 long n = Math.min(parentIndex.chunkCount(), ChunkMath.chunkCount(size, chunkSize));
                 for (long i = 0; i < n; i++) {
-                    if (!chunks.get((int) i) && !parentIndex.chunk(i).isZero()) {
+                    if (!read.get((int) i) && !parentIndex.chunk(i).isZero()) {
                         index.set(i, ChunkId.ZERO);
                     }
                 }
             }
-            DiskCaptureStats stats = pipeline.run(machine, target, nbd, chunks, size, index,
-                    mode == CaptureMode.RESYNC ? parentIndex : null, progress);
+            DiskCaptureStats stats = pipeline.run(machine, target, nbd, plan, size, index,
+                    mode == CaptureMode.RESYNC ? parentIndex : null,
+                    mode == CaptureMode.INCREMENTAL ? parentIndex : null, progress);
             refs.add(new DiskRef(target, size, index.commit()));
             return stats;
         }

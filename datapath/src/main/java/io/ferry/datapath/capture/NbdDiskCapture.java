@@ -56,14 +56,10 @@ public final class NbdDiskCapture {
                 try (NbdClient nbd = NbdClient.connect(d.address(), d.exportName(), List.of("base:allocation"))) {
                     long size = nbd.size();
                     int cs = repo.chunkSize();
-                    BitSet chunks;
-                    if (nbd.metaContexts().contains("base:allocation")) {
-                        chunks = ChunkMath.chunksTouched(nbd.blockStatus("base:allocation", 0, size), size, cs,
-                                e -> !e.isZero());
-                    } else {
-                        chunks = new BitSet();
-                        chunks.set(0, (int) ChunkMath.chunkCount(size, cs));
-                    }
+                    ReadPlan plan = nbd.metaContexts().contains("base:allocation")
+                            ? ReadPlan.wholeChunks(nbd.blockStatus("base:allocation", 0, size), size, cs, e -> !e.isZero())
+                            : ReadPlan.everything(size, cs);
+                    BitSet chunks = plan.whole();
                     DiskRef parentDisk = parent == null ? null : parent.disk(d.name());
                     DiskIndex parentIndex = parentDisk == null || parentDisk.size() != size
                             ? null : repo.openIndex(parentDisk.index());
@@ -75,7 +71,7 @@ public final class NbdDiskCapture {
                             }
                         }
                     }
-                    stats.add(pipeline.run(machine, d.name(), nbd, chunks, size, index, parentIndex, progress)
+                    stats.add(pipeline.run(machine, d.name(), nbd, plan, size, index, parentIndex, null, progress)
                             .snapshot());
                     refs.add(new DiskRef(d.name(), size, index.commit()));
                 }
