@@ -240,8 +240,15 @@ class CaptureFaultsVmTest {
         if (!Files.exists(chunks)) {
             return 0;
         }
-        try (Stream<Path> s = Files.walk(chunks)) {
-            return s.filter(Files::isRegularFile).filter(f -> !f.getFileName().toString().startsWith(".")).count();
+        for (int attempt = 0; ; attempt++) {
+            // the capture renames temporary files while we walk: a vanished entry means "look again"
+            try (Stream<Path> s = Files.walk(chunks)) {
+                return s.filter(Files::isRegularFile).filter(f -> !f.getFileName().toString().startsWith(".")).count();
+            } catch (java.io.UncheckedIOException e) {
+                if (attempt >= 20) {
+                    throw e;
+                }
+            }
         }
     }
 

@@ -11,12 +11,12 @@ final class BlobKeys {
 
   static String chunk(ChunkId id) {
     String hex = id.hex();
-    return CHUNKS + hex.substring(0, 4) + "/" + hex;
+    return CHUNKS + hex.substring(0, 2) + "/" + hex;
   }
 
   static String page(ChunkId id) {
     String hex = id.hex();
-    return INDEX + hex.substring(0, 4) + "/" + hex;
+    return INDEX + hex.substring(0, 2) + "/" + hex;
   }
 
   static String point(String pointId) {

@@ -222,8 +222,13 @@ class BatchedDurabilityTest {
   private long chunkFiles() throws IOException {
     Path chunks = repo().resolve("chunks");
     if (!Files.isDirectory(chunks)) return 0;
-    try (Stream<Path> s = Files.walk(chunks)) {
-      return s.filter(Files::isRegularFile).filter(p -> !p.getFileName().toString().startsWith(".")).count();
+    for (int attempt = 0; ; attempt++) {
+      // the writer renames temporary files while we walk: a vanished entry means "look again"
+      try (Stream<Path> s = Files.walk(chunks)) {
+        return s.filter(Files::isRegularFile).filter(p -> !p.getFileName().toString().startsWith(".")).count();
+      } catch (java.io.UncheckedIOException e) {
+        if (attempt >= 20) throw e;
+      }
     }
   }
 

@@ -59,7 +59,7 @@ public final class DurabilityCheck {
     Random r = new Random(7);
     for (int i = 0; i < files; i++) {
       String hex = HexFormat.of().toHexDigits(r.nextLong());
-      Path d = root.resolve("chunks").resolve(hex.substring(0, 4));
+      Path d = root.resolve("chunks").resolve(hex.substring(0, 2));
       targets.add(d.resolve(hex));
       tmps.add(d.resolve("." + hex + ".tmp"));
     }
