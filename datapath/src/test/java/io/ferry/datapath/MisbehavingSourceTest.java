@@ -71,22 +71,20 @@ class MisbehavingSourceTest {
     void aServerThatDiesMidCaptureFailsItWithinTheTimeoutAndCommitsNothing(@TempDir Path dir) throws Exception {
         try (Repository repo = Fixtures.newRepo(dir.resolve("repo"))) {
             Path sock = dir.resolve("slow.sock");
-            Process p = nbdkit(sock, "--filter=delay", "pattern", "256M", "rdelay=20ms");
-            Thread killer = Thread.ofVirtual().start(() -> {
-                try {
-                    Thread.sleep(1500);
-                } catch (InterruptedException ignored) {
-                    return;
+            Process p = nbdkit(sock, "--filter=delay", "pattern", "1G", "rdelay=20ms");
+            // the server dies once the capture is well under way (at 16 MiB of 1 GiB)
+            ProgressListener killAfter16MiB = (phase, done, total) -> {
+                if (done >= 16L << 20 && p.isAlive()) {
+                    p.destroyForcibly();
                 }
-                p.destroyForcibly();
-            });
+            };
             long t0 = System.nanoTime();
             assertThatThrownBy(() -> new NbdDiskCapture(repo, CaptureOptions.defaults()).capture("m",
-                    List.of(disk(sock)), ProgressListener.NONE))
+                    List.of(disk(sock)), killAfter16MiB))
                     .hasMessageContaining("disk vda")
                     .hasMessageContaining("nothing was committed");
             assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(30));
-            killer.join();
+            assertThat(p.isAlive()).isFalse();
             assertThat(repo.points()).isEmpty();
             assertThat(repo.verify(null).clean()).isTrue();
         }
