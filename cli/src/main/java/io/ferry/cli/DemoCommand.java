@@ -91,7 +91,8 @@ final class DemoCommand implements Callable<Integer> {
             Path overlay = LabVm.IMAGE_DIR.resolve("demo-overlay-" + ProcessHandle.current().pid() + ".qcow2");
             long expected = verifyPoint(repo, last).records();
             try (NbdServer server = NbdServer.start(new NbdAddress.Unix(socket),
-                    Map.of("vda", new PointExport(new PointDisk(repo, last.point(), "vda"))))) {
+                    Map.of("vda", new PointExport(new PointDisk(repo, last.point(), "vda"))),
+                    io.ferry.nbd.UnixSocketAccess.forUser("libvirt-qemu"))) {
                 Files.createDirectories(LabVm.IMAGE_DIR);
                 QemuImg.createOverlay(overlay, "nbd+unix:///vda?socket=" + socket, "raw");
                 long t0 = System.nanoTime();

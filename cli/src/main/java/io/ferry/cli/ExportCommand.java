@@ -25,7 +25,9 @@ import java.util.concurrent.CountDownLatch;
 @Command(name = "export", mixinStandardHelpOptions = true,
         description = {"Serve the disks of a recovery point read-only over NBD, one export per disk (named vda, vdb…),",
                 "until interrupted. QEMU can boot from it through a qcow2 overlay:",
-                "  qemu-img create -f qcow2 -F raw -b 'nbd+unix:///vda?socket=SOCK' overlay.qcow2"})
+                "  qemu-img create -f qcow2 -F raw -b 'nbd+unix:///vda?socket=SOCK' overlay.qcow2",
+                "The socket is readable only by the user running ferry unless --socket-owner names another",
+                "(QEMU under libvirt runs as libvirt-qemu). TCP exports have no access control: loopback only by default."})
 final class ExportCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -39,6 +41,9 @@ final class ExportCommand implements Callable<Integer> {
     Integer port;
     @Option(names = "--bind", defaultValue = "127.0.0.1", description = "TCP address (default ${DEFAULT-VALUE}).")
     String bind;
+    @Option(names = "--socket-owner", paramLabel = "USER", description = {"Give the socket to this user (mode 0600),",
+            "e.g. libvirt-qemu so that a libvirt domain can boot from the export. Default: only the user running ferry."})
+    String socketOwner;
 
     @Override
     public Integer call() throws Exception {
@@ -53,7 +58,9 @@ final class ExportCommand implements Callable<Integer> {
             }
             NbdAddress addr = socket != null ? new NbdAddress.Unix(socket) : new NbdAddress.Tcp(bind, port);
             CountDownLatch stop = new CountDownLatch(1);
-            try (NbdServer server = NbdServer.start(addr, exports)) {
+            var access = socketOwner == null ? io.ferry.nbd.UnixSocketAccess.OWNER_ONLY
+                    : io.ferry.nbd.UnixSocketAccess.forUser(socketOwner);
+            try (NbdServer server = NbdServer.start(addr, exports, access)) {
                 Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
                 var out = spec.commandLine().getOut();
                 out.println("exporting point " + point.id() + " of " + point.machine() + " on " + server.address());

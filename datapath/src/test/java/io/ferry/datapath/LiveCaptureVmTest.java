@@ -18,6 +18,7 @@ import io.ferry.lab.LabVm;
 import io.ferry.lab.VerifyResult;
 import io.ferry.nbd.NbdAddress;
 import io.ferry.nbd.NbdServer;
+import io.ferry.nbd.UnixSocketAccess;
 import io.ferry.repository.PointManifest;
 import io.ferry.repository.Repository;
 import io.ferry.repository.VerifyReport;
@@ -176,7 +177,7 @@ class LiveCaptureVmTest {
         Path socket = Libvirt.SOCKET_DIR.resolve("test-export-" + ProcessHandle.current().pid() + ".sock");
         Path overlay = VmTests.imageDir().resolve("overlay-" + ProcessHandle.current().pid() + ".qcow2");
         try (NbdServer server = NbdServer.start(new NbdAddress.Unix(socket),
-                Map.of("vda", new PointExport(new PointDisk(repo, p, "vda"))))) {
+                Map.of("vda", new PointExport(new PointDisk(repo, p, "vda"))), UnixSocketAccess.forUser("libvirt-qemu"))) {
             QemuImg.createOverlay(overlay, "nbd+unix:///vda?socket=" + socket, "raw");
             try (LabVm booted = VmTests.verifyingVmOn(libvirt, "boot-export", overlay)) {
                 Matcher m = booted.waitForConsole(Pattern.compile("FERRY-VERIFY records=(\\d+) status=(\\w+)"),

@@ -30,9 +30,10 @@ import java.util.concurrent.TimeUnit;
  * 16 requests per connection are served concurrently on virtual threads. The default
  * export "" means the only export when there is exactly one.
  *
- * <p>A Unix socket file is created with permissions {@code 0777} so that QEMU, which
- * runs as another user (e.g. {@code libvirt-qemu}), can connect; protect it by placing
- * it in a directory with restricted access if needed. {@link #close()} removes it. A
+ * <p>A Unix socket file is created with the permissions a {@link UnixSocketAccess} gives
+ * ({@link UnixSocketAccess#OWNER_ONLY} unless told otherwise: a recovery point is as
+ * sensitive as the disk it holds); QEMU, which runs as {@code libvirt-qemu}, needs
+ * {@link UnixSocketAccess#forUser}. {@link #close()} removes the socket file. A
  * stale socket file nobody listens on is replaced; a live one is an error.
  */
 public final class NbdServer implements AutoCloseable {
@@ -62,7 +63,14 @@ public final class NbdServer implements AutoCloseable {
      * @param exports export name to source; at least one
      */
     public static NbdServer start(NbdAddress bind, Map<String, ExportSource> exports) throws IOException {
+        return start(bind, exports, UnixSocketAccess.OWNER_ONLY);
+    }
+
+    /** Starts serving; a Unix socket gets the permissions and owner {@code access} names. */
+    public static NbdServer start(NbdAddress bind, Map<String, ExportSource> exports, UnixSocketAccess access)
+            throws IOException {
         Objects.requireNonNull(bind, "bind");
+        Objects.requireNonNull(access, "access");
         if (exports == null || exports.isEmpty()) {
             throw new IllegalArgumentException("NbdServer needs at least one export");
         }
@@ -80,11 +88,22 @@ public final class NbdServer implements AutoCloseable {
                 ServerSocketChannel ch = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
                 try {
                     ch.bind(UnixDomainSocketAddress.of(socket), 128);
-                    Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rwxrwxrwx"));
                 } catch (IOException e) {
                     ch.close();
                     throw new NbdException("cannot listen on unix socket " + socket + ": " + e
                             + "; hint: check that the directory exists and is writable", e);
+                }
+                try {
+                    Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString(access.mode()));
+                    if (access.owner() != null) {
+                        Files.setOwner(socket, socket.getFileSystem().getUserPrincipalLookupService()
+                                .lookupPrincipalByName(access.owner()));
+                    }
+                } catch (IOException e) {
+                    ch.close();
+                    Files.deleteIfExists(socket);
+                    throw new NbdException("cannot give unix socket " + socket + " the access " + access + ": " + e
+                            + "; hint: the owner must be an existing user, and changing it needs root", e);
                 }
                 yield new NbdServer(ch, new NbdAddress.Unix(socket), Map.copyOf(copy));
             }

@@ -179,9 +179,19 @@ class NbdServerTest {
     }
 
     @Test
-    void socketIsWorldAccessibleAndRemovedOnClose() throws Exception {
+    void socketIsOwnerOnlyByDefaultCanBeGivenToAUserAndIsRemovedOnClose() throws Exception {
         Path sock = dir.resolve("nbd.sock");
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(sock))).isEqualTo("rwxrwxrwx");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(sock))).isEqualTo("rw-------");
+        Path given = dir.resolve("given.sock");
+        try (NbdServer s = NbdServer.start(new NbdAddress.Unix(given), Map.of("d", source),
+                UnixSocketAccess.forUser("nobody"))) {
+            assertThat(Files.getOwner(given).getName()).isEqualTo("nobody");
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(given))).isEqualTo("rw-------");
+        }
+        assertThatThrownBy(() -> NbdServer.start(new NbdAddress.Unix(dir.resolve("x.sock")), Map.of("d", source),
+                UnixSocketAccess.forUser("no-such-user-ferry"))).isInstanceOf(NbdException.class)
+                .hasMessageContaining("no-such-user-ferry");
+        assertThat(dir.resolve("x.sock")).doesNotExist();
         server.close();
         assertThat(sock).doesNotExist();
         // a stale socket file (no listener) is replaced
