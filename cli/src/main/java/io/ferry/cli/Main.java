@@ -6,11 +6,39 @@ import picocli.CommandLine;
 public final class Main {
     private Main() { }
 
+    /**
+     * One line per log record on stderr, warnings and errors only unless {@code FERRY_LOG}
+     * names a level ({@code info}, {@code debug}…): a command's output is its result.
+     */
+    static void configureLogging() {
+        System.setProperty("java.util.logging.SimpleFormatter.format", "ferry %4$s: %5$s%6$s%n");
+        String wanted = System.getenv().getOrDefault("FERRY_LOG", "warning").trim().toUpperCase(java.util.Locale.ROOT);
+        java.util.logging.Level level = switch (wanted) {
+            case "DEBUG" -> java.util.logging.Level.FINE;
+            case "TRACE" -> java.util.logging.Level.FINEST;
+            case "WARN" -> java.util.logging.Level.WARNING;
+            default -> {
+                try {
+                    yield java.util.logging.Level.parse(wanted);
+                } catch (IllegalArgumentException e) {
+                    yield java.util.logging.Level.WARNING;
+                }
+            }
+        };
+        java.util.logging.Logger root = java.util.logging.Logger.getLogger("");
+        root.setLevel(level);
+        for (var h : root.getHandlers()) {
+            h.setLevel(level);
+            h.setFormatter(new java.util.logging.SimpleFormatter());
+        }
+    }
+
     public static void main(String[] args) {
         System.exit(run(args));
     }
 
     public static int run(String... args) {
+        configureLogging();
         CommandLine cl = new CommandLine(new FerryCommand()).setCaseInsensitiveEnumValuesAllowed(true);
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             cmd.getErr().println("ferry: " + ex.getMessage());

@@ -7,14 +7,18 @@ import me.tongfei.progressbar.ProgressBarStyle;
 
 import java.io.PrintStream;
 
-/** Shows data-path progress as one progress bar per phase on stderr (or nothing when quiet). */
+/**
+ * Shows progress as one progress bar per phase on stderr: only on an interactive terminal,
+ * never with JSON output. Phases whose name starts with "capturing" or "restoring" count
+ * bytes; others count items.
+ */
 final class ProgressBars implements ProgressListener, AutoCloseable {
     private final boolean enabled;
     private String phase;
     private ProgressBar bar;
 
-    ProgressBars(boolean enabled) {
-        this.enabled = enabled;
+    ProgressBars(boolean wanted) {
+        this.enabled = wanted && System.console() != null;
     }
 
     @Override
@@ -25,8 +29,13 @@ final class ProgressBars implements ProgressListener, AutoCloseable {
         if (!phase.equals(this.phase)) {
             close();
             this.phase = phase;
-            bar = new ProgressBarBuilder().setTaskName(phase).setInitialMax(Math.max(total, 0))
-                    .setStyle(ProgressBarStyle.ASCII).setUnit(" MiB", 1 << 20).showSpeed()
+            boolean bytes = phase.startsWith("capturing") || phase.startsWith("restoring");
+            ProgressBarBuilder b = new ProgressBarBuilder().setTaskName(phase).setInitialMax(Math.max(total, 0))
+                    .setStyle(ProgressBarStyle.ASCII);
+            if (bytes) {
+                b.setUnit(" MiB", 1 << 20).showSpeed();
+            }
+            bar = b
                     .setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(new PrintStream(System.err, true)))
                     .setUpdateIntervalMillis(250).build();
         }
