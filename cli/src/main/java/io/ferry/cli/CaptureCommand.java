@@ -84,7 +84,11 @@ final class CaptureCommand implements Callable<Integer> {
             return new io.ferry.datapath.capture.NbdDiskCapture(repo, options).capture(domain, disks, bars);
         } finally {
             for (var q : servers) {
-                q.close();
+                try {
+                    q.close();
+                } catch (RuntimeException e) {
+                    spec.commandLine().getErr().println("ferry: stopping qemu-nbd for " + q.image() + ": " + e.getMessage());
+                }
             }
             try (var s = java.nio.file.Files.list(dir)) {
                 for (var p : s.toList()) {

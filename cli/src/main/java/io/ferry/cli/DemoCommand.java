@@ -84,6 +84,10 @@ final class DemoCommand implements Callable<Integer> {
             VerifyResult restored = RecordVerifier.verifyQcow2(qcow);
             out.println("  " + qcow.getFileName() + ": " + restored);
             Files.deleteIfExists(qcow);
+            if (!restored.ok()) {
+                throw new IllegalStateException("the image restored from point " + last.point().id()
+                        + " failed verification: " + restored.problem());
+            }
 
             step(out, "booting a VM from an NBD export of point " + last.point().id() + " (no copy)");
             Files.createDirectories(Libvirt.SOCKET_DIR);
@@ -113,6 +117,9 @@ final class DemoCommand implements Callable<Integer> {
             var report = repo.verify(null);
             out.printf("  %d points, %d blobs checked: %s%n", report.pointsChecked(), report.blobsChecked(),
                     report.clean() ? "clean" : report.damaged());
+            if (!report.clean()) {
+                throw new IllegalStateException("the demo repository " + repoDir + " failed verification");
+            }
         } finally {
             if (!keep) {
                 deleteTree(repoDir);

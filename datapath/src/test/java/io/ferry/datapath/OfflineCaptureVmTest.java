@@ -64,6 +64,29 @@ class OfflineCaptureVmTest {
             var v = Fixtures.verifyRecords(repo, again.point(), dir);
             assertThat(v.ok()).as(v.problem()).isTrue();
             assertThat(v.records()).isGreaterThan(onDisk.records());
+
+            // a disk added to the machine: change tracking no longer covers every disk
+            Path vdb = VmTests.imageDir().resolve(vm.name() + "-added-vdb.qcow2");
+            try {
+                io.ferry.hypervisor.QemuImg.create(vdb, "qcow2", 32L << 20);
+                VmTests.run("virsh", "-c", "qemu:///system", "attach-disk", vm.name(), vdb.toString(), "vdb",
+                        "--driver", "qemu", "--subdriver", "qcow2", "--targetbus", "virtio", "--live");
+                int before = repo.points().size();
+                org.assertj.core.api.Assertions.assertThatThrownBy(() -> capture.capture(vm.name(), ProgressListener.NONE))
+                        .isInstanceOf(io.ferry.datapath.capture.ResyncRequiredException.class)
+                        .hasMessageContaining("2 disks");
+                assertThat(repo.points()).hasSize(before);
+                CaptureResult resync = new MachineCapture(lv, repo, CaptureOptions.defaults().withResync(true))
+                        .capture(vm.name(), ProgressListener.NONE);
+                assertThat(resync.mode()).isEqualTo(CaptureMode.RESYNC);
+                assertThat(resync.point().disks()).extracting(d -> d.name()).containsExactly("vda", "vdb");
+                assertThat(resync.disks().get(0).unchangedChunks()).as("vda compared with the last point").isPositive();
+                assertThat(Fixtures.verifyRecords(repo, resync.point(), dir).ok()).isTrue();
+                assertThat(capture.capture(vm.name(), ProgressListener.NONE).mode()).isEqualTo(CaptureMode.INCREMENTAL);
+            } finally {
+                vm.destroy();
+                Files.deleteIfExists(vdb);
+            }
         }
     }
 }

@@ -480,6 +480,27 @@ public final class Libvirt {
         return operation == null ? type : operation;
     }
 
+    /** The XML of the domain's running backup job ({@code virsh backup-dumpxml}), or null if there is none. */
+    public String backupXml(String dom) {
+        Command.Result r = Command.run(argv("backup-dumpxml", dom), TIMEOUT, dom(dom), null);
+        return r.ok() ? r.stdout() : null;
+    }
+
+    /** Waits until the domain has no active job; false if one is still there after {@code timeout}. */
+    public boolean awaitNoJob(String dom, java.time.Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (activeJobOperation(dom) != null) {
+            if (System.nanoTime() > deadline) return false;
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Ends the domain's active job ({@code virsh domjobabort}); false if there was none to end. */
     public boolean abortJob(String dom) {
         Command.Result r = Command.run(argv("domjobabort", dom), TIMEOUT, dom(dom), null);

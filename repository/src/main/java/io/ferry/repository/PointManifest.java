@@ -12,6 +12,12 @@ public record PointManifest(String id, String machine, Instant createdAt, Consis
     attributes = attributes == null ? Map.of() : Map.copyOf(attributes);
   }
 
+  /** The disk named {@code name}, if the point has it. */
+  public java.util.Optional<DiskRef> findDisk(String name) {
+    for (DiskRef d : disks) if (d.name().equals(name)) return java.util.Optional.of(d);
+    return java.util.Optional.empty();
+  }
+
   /** The disk named {@code name}; {@link NoSuchElementException} naming the point if absent. */
   public DiskRef disk(String name) {
     for (DiskRef d : disks) if (d.name().equals(name)) return d;

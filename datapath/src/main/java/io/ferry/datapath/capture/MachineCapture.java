@@ -86,15 +86,37 @@ public final class MachineCapture {
     public CaptureResult capture(String domainName, ProgressListener progress) throws IOException {
         DomainInfo dom = libvirt.domain(domainName);
         try (CaptureLock lock = CaptureLock.acquire(dom.name())) {
-            // holding the lock proves no live capture owns a backup job on this domain: one that is
-            // still running was left by a capture that died, and would block every later capture
-            if (dom.state() != DomainState.SHUTOFF && "Backup".equals(libvirt.activeJobOperation(dom.name()))
-                    && libvirt.abortJob(dom.name())) {
-                LOG.log(System.Logger.Level.WARNING, "ended a backup job of {0} left by a capture that died",
-                        dom.name());
-            }
+            endStaleBackupJob(dom);
             return captureLocked(libvirt.domain(dom.name()), progress);
         }
+    }
+
+    /**
+     * Holding the lock proves no live Ferry capture owns a backup job on this domain: a Ferry
+     * backup job (its NBD socket in Ferry's socket directory) still running was left by a
+     * capture that died, and would block every later capture, so it is ended. Anybody else's
+     * job is left alone and the capture refused.
+     */
+    private void endStaleBackupJob(DomainInfo dom) throws IOException {
+        if (!dom.state().active()) {
+            return;
+        }
+        String operation = libvirt.activeJobOperation(dom.name());
+        if (operation == null) {
+            return;
+        }
+        String xml = "Backup".equals(operation) ? libvirt.backupXml(dom.name()) : null;
+        if (xml == null || !xml.contains(Libvirt.SOCKET_DIR.toString() + "/")) {
+            throw new IOException("capture of domain '" + dom.name() + "' refused: the domain has an active "
+                    + operation + " job that Ferry did not start; hint: wait for it to finish, or end it with"
+                    + " `virsh domjobabort " + dom.name() + "` if it is abandoned");
+        }
+        libvirt.abortJob(dom.name());
+        if (!libvirt.awaitNoJob(dom.name(), Duration.ofSeconds(30))) {
+            throw new IOException("capture of domain '" + dom.name() + "': the backup job left by a capture that"
+                    + " died did not end within 30 s; hint: check `virsh domjobinfo " + dom.name() + "`");
+        }
+        LOG.log(System.Logger.Level.WARNING, "ended a backup job of {0} left by a capture that died", dom.name());
     }
 
     private CaptureResult captureLocked(DomainInfo dom, ProgressListener progress) throws IOException {
@@ -121,23 +143,30 @@ public final class MachineCapture {
         });
         try {
             CaptureSource source;
+            if (dom.state() != DomainState.SHUTOFF && !dom.state().active()) {
+                throw new IOException("capture of domain '" + dom.name() + "' refused: it is "
+                        + dom.state().name().toLowerCase() + "; hint: capture it running, paused or shut off"
+                        + " (`virsh destroy " + dom.name() + "` to power off a crashed domain)");
+            }
             if (dom.state() == DomainState.SHUTOFF) {
                 libvirt.createCheckpoint(dom.name(), newCheckpoint);
                 checkpointCreated = true;
                 source = new OfflineDiskSource(dom.name(), dom.disks(),
                         mode == CaptureMode.INCREMENTAL ? parentCheckpoint : null);
             } else {
+                checkpointCreated = true; // set first: backup-begin may create it and then fail
                 source = new LiveBackupSource(dom.name(), libvirt.beginBackup(dom.name(),
                         mode == CaptureMode.INCREMENTAL ? parentCheckpoint : null, newCheckpoint, null));
-                checkpointCreated = true;
             }
             try (source) {
                 ChunkPipeline pipeline = new ChunkPipeline(repo, workers, options.readsInFlight(),
                         new RateLimiter(options.bytesPerSecond()));
                 for (DiskInfo disk : dom.disks()) {
                     DiskIndex parentIndex = null;
-                    if (parent != null && mode != CaptureMode.FULL) {
-                        parentIndex = repo.openIndex(parent.disk(disk.target()).index());
+                    DiskRef parentDisk = parent == null || mode == CaptureMode.FULL ? null
+                            : parent.findDisk(disk.target()).orElse(null); // null: a disk new since the parent
+                    if (parentDisk != null && (disk.capacity() <= 0 || parentDisk.size() == disk.capacity())) {
+                        parentIndex = repo.openIndex(parentDisk.index());
                     }
                     DiskCaptureStats s = captureDisk(dom.name(), disk.target(), source, mode, parentIndex,
                             pipeline, progress, refs);
@@ -229,7 +258,7 @@ public final class MachineCapture {
                     + parent.disks().size();
         }
         for (DiskInfo d : dom.disks()) {
-            DiskRef ref = parent.disk(d.target());
+            DiskRef ref = parent.findDisk(d.target()).orElse(null);
             if (ref == null) {
                 return "disk " + d.target() + " is not in point " + parent.id();
             }

@@ -60,7 +60,7 @@ public final class NbdDiskCapture {
                             ? ReadPlan.wholeChunks(nbd.blockStatus("base:allocation", 0, size), size, cs, e -> !e.isZero())
                             : ReadPlan.everything(size, cs);
                     BitSet chunks = plan.whole();
-                    DiskRef parentDisk = parent == null ? null : parent.disk(d.name());
+                    DiskRef parentDisk = parent == null ? null : parent.findDisk(d.name()).orElse(null);
                     DiskIndex parentIndex = parentDisk == null || parentDisk.size() != size
                             ? null : repo.openIndex(parentDisk.index());
                     IndexBuilder index = repo.newIndex(size, parentIndex);

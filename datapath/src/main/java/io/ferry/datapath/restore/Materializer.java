@@ -153,7 +153,13 @@ public final class Materializer {
             }
             throw new IOException(msg, t);
         }
-        target.flush();
+        try {
+            target.flush();
+        } catch (IOException e) {
+            throw new IOException("restore of disk " + disk.name() + " of point " + disk.point().id() + " into "
+                    + target.describe() + " failed while flushing: " + e.getMessage()
+                    + (compare ? "; run the same in-place restore again to finish it" : ""), e);
+        }
         return new RestoreResult(disk.name(), target.describe(), disk.size(), count, compared.get(), written.get(),
                 bytesWritten.get(), bytesRead.get(), Duration.between(start, Instant.now()));
     }

@@ -33,9 +33,9 @@ public final class PointDisk {
     public PointDisk(Repository repo, PointManifest point, String diskName) throws IOException {
         this.repo = repo;
         this.point = point;
-        this.disk = point.disk(diskName);
+        this.disk = point.findDisk(diskName).orElse(null);
         if (disk == null) {
-            throw new IOException("point " + point.id() + " of machine '" + point.machine() + "' has no disk '"
+            throw new IllegalArgumentException("point " + point.id() + " of machine '" + point.machine() + "' has no disk '"
                     + diskName + "'; hint: its disks are " + point.disks().stream().map(DiskRef::name).toList());
         }
         this.index = repo.openIndex(disk.index());

@@ -24,8 +24,13 @@ public final class RawFileTarget implements DiskTarget {
     public static RawFileTarget create(Path path, long size) throws IOException {
         FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
                 StandardOpenOption.WRITE);
-        if (size > 0) {
-            ch.write(ByteBuffer.allocate(1), size - 1);
+        try {
+            if (size > 0) {
+                ch.write(ByteBuffer.allocate(1), size - 1);
+            }
+        } catch (IOException e) {
+            ch.close();
+            throw e;
         }
         return new RawFileTarget(path, ch, size);
     }
