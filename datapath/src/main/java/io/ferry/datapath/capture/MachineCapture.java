@@ -149,8 +149,8 @@ public final class MachineCapture {
                         + " (`virsh destroy " + dom.name() + "` to power off a crashed domain)");
             }
             if (dom.state() == DomainState.SHUTOFF) {
+                checkpointCreated = true; // set first: creating it may half-succeed and then fail
                 libvirt.createCheckpoint(dom.name(), newCheckpoint);
-                checkpointCreated = true;
                 source = new OfflineDiskSource(dom.name(), dom.disks(),
                         mode == CaptureMode.INCREMENTAL ? parentCheckpoint : null);
             } else {
