@@ -65,7 +65,7 @@ final class ExportCommand implements Callable<Integer> {
                 var out = spec.commandLine().getOut();
                 out.println("exporting point " + point.id() + " of " + point.machine() + " on " + server.address());
                 for (String name : exports.keySet()) {
-                    out.println("  " + name + ": " + uri(server.address(), name));
+                    out.println("  " + name + ": " + server.address().toUri(name));
                 }
                 out.println("press Ctrl-C to stop");
                 out.flush();
@@ -73,12 +73,5 @@ final class ExportCommand implements Callable<Integer> {
             }
         }
         return 0;
-    }
-
-    static String uri(NbdAddress a, String export) {
-        return switch (a) {
-            case NbdAddress.Unix u -> "nbd+unix:///" + export + "?socket=" + u.socket();
-            case NbdAddress.Tcp t -> "nbd://" + t.host() + ":" + t.port() + "/" + export;
-        };
     }
 }

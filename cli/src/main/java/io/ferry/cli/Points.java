@@ -1,10 +1,10 @@
 package io.ferry.cli;
 
+import io.ferry.datapath.capture.MachineCapture;
 import io.ferry.repository.PointManifest;
 import io.ferry.repository.Repository;
 
 import java.io.IOException;
-import java.util.List;
 
 /** Resolves what the operator typed into a point: an id, or {@code MACHINE:latest}. */
 final class Points {
@@ -13,12 +13,12 @@ final class Points {
     static PointManifest resolve(Repository repo, String ref) throws IOException {
         if (ref.endsWith(":latest")) {
             String machine = ref.substring(0, ref.length() - ":latest".length());
-            List<PointManifest> of = repo.points().stream().filter(p -> p.machine().equals(machine)).toList();
-            if (of.isEmpty()) {
+            PointManifest latest = MachineCapture.latestPoint(repo, machine);
+            if (latest == null) {
                 throw new IllegalArgumentException("machine '" + machine + "' has no recovery point in this repository;"
                         + " hint: list points with `ferry repo ls`");
             }
-            return of.get(of.size() - 1);
+            return latest;
         }
         return repo.point(ref).orElseThrow(() -> new IllegalArgumentException("no recovery point '" + ref
                 + "' in this repository; hint: list points with `ferry repo ls`, or use MACHINE:latest"));

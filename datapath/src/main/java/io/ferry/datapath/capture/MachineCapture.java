@@ -1,6 +1,5 @@
 package io.ferry.datapath.capture;
 
-import io.ferry.datapath.ChunkMath;
 import io.ferry.repository.ProgressListener;
 import io.ferry.datapath.RateLimiter;
 import io.ferry.hypervisor.CheckpointHealth;
@@ -11,7 +10,6 @@ import io.ferry.hypervisor.DomainState;
 import io.ferry.hypervisor.Libvirt;
 import io.ferry.nbd.Extent;
 import io.ferry.nbd.NbdClient;
-import io.ferry.repository.ChunkId;
 import io.ferry.repository.DiskIndex;
 import io.ferry.repository.DiskRef;
 import io.ferry.repository.IndexBuilder;
@@ -25,7 +23,6 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.BitSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -52,7 +49,6 @@ public final class MachineCapture {
     public static final String ATTR_DOMAIN_UUID = "domainUuid";
 
     private static final System.Logger LOG = System.getLogger(MachineCapture.class.getName());
-    private static final String BASE_ALLOCATION = "base:allocation";
     private static final DateTimeFormatter CP_TIME =
             DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmssSSS'Z'").withZone(ZoneOffset.UTC);
 
@@ -87,7 +83,7 @@ public final class MachineCapture {
         DomainInfo dom = libvirt.domain(domainName);
         try (CaptureLock lock = CaptureLock.acquire(dom.name())) {
             endStaleBackupJob(dom);
-            return captureLocked(libvirt.domain(dom.name()), progress);
+            return captureLocked(dom, progress);
         }
     }
 
@@ -196,7 +192,7 @@ public final class MachineCapture {
                                          DiskIndex parentIndex, ChunkPipeline pipeline, ProgressListener progress,
                                          List<DiskRef> refs) throws IOException {
         String dirty = mode == CaptureMode.INCREMENTAL ? source.dirtyContext(target) : null;
-        List<String> contexts = dirty == null ? List.of(BASE_ALLOCATION) : List.of(BASE_ALLOCATION, dirty);
+        List<String> contexts = dirty == null ? List.of(ReadPlan.BASE_ALLOCATION) : List.of(ReadPlan.BASE_ALLOCATION, dirty);
         try (NbdClient nbd = NbdClient.connect(source.address(target), source.exportName(target), contexts)) {
             long size = nbd.size();
             int chunkSize = repo.chunkSize();
@@ -207,22 +203,12 @@ public final class MachineCapture {
                             + " is not offered by " + source.describe());
                 }
                 plan = ReadPlan.ranges(nbd.blockStatus(dirty, 0, size), size, chunkSize, Extent::isDirty);
-            } else if (nbd.metaContexts().contains(BASE_ALLOCATION)) {
-                plan = ReadPlan.wholeChunks(nbd.blockStatus(BASE_ALLOCATION, 0, size), size, chunkSize,
-                        e -> !e.isZero());
             } else {
-                plan = ReadPlan.everything(size, chunkSize);
+                plan = ReadPlan.allocated(nbd, size, chunkSize);
             }
             IndexBuilder index = repo.newIndex(size, parentIndex);
             if (mode == CaptureMode.RESYNC && parentIndex != null) {
-                // chunks not read now are zero; where the parent had data, say so explicitly
-                BitSet read = plan.whole();
-                long n = Math.min(parentIndex.chunkCount(), ChunkMath.chunkCount(size, chunkSize));
-                for (long i = 0; i < n; i++) {
-                    if (!read.get((int) i) && !parentIndex.chunk(i).isZero()) {
-                        index.set(i, ChunkId.ZERO);
-                    }
-                }
+                plan.zeroUnread(index, parentIndex, size, chunkSize);
             }
             DiskCaptureStats stats = pipeline.run(machine, target, nbd, plan, size, index,
                     mode == CaptureMode.RESYNC ? parentIndex : null,

@@ -1,11 +1,9 @@
 package io.ferry.datapath.capture;
 
-import io.ferry.datapath.ChunkMath;
 import io.ferry.repository.ProgressListener;
 import io.ferry.datapath.RateLimiter;
 import io.ferry.nbd.NbdAddress;
 import io.ferry.nbd.NbdClient;
-import io.ferry.repository.ChunkId;
 import io.ferry.repository.DiskIndex;
 import io.ferry.repository.DiskRef;
 import io.ferry.repository.IndexBuilder;
@@ -17,7 +15,6 @@ import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.BitSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -53,23 +50,16 @@ public final class NbdDiskCapture {
             ChunkPipeline pipeline = new ChunkPipeline(repo, workers, options.readsInFlight(),
                     new RateLimiter(options.bytesPerSecond()));
             for (Disk d : disks) {
-                try (NbdClient nbd = NbdClient.connect(d.address(), d.exportName(), List.of("base:allocation"))) {
+                try (NbdClient nbd = NbdClient.connect(d.address(), d.exportName(), List.of(ReadPlan.BASE_ALLOCATION))) {
                     long size = nbd.size();
                     int cs = repo.chunkSize();
-                    ReadPlan plan = nbd.metaContexts().contains("base:allocation")
-                            ? ReadPlan.wholeChunks(nbd.blockStatus("base:allocation", 0, size), size, cs, e -> !e.isZero())
-                            : ReadPlan.everything(size, cs);
-                    BitSet chunks = plan.whole();
+                    ReadPlan plan = ReadPlan.allocated(nbd, size, cs);
                     DiskRef parentDisk = parent == null ? null : parent.findDisk(d.name()).orElse(null);
                     DiskIndex parentIndex = parentDisk == null || parentDisk.size() != size
                             ? null : repo.openIndex(parentDisk.index());
                     IndexBuilder index = repo.newIndex(size, parentIndex);
                     if (parentIndex != null) {
-                        for (long i = 0; i < parentIndex.chunkCount(); i++) {
-                            if (!chunks.get((int) i) && !parentIndex.chunk(i).isZero()) {
-                                index.set(i, ChunkId.ZERO);
-                            }
-                        }
+                        plan.zeroUnread(index, parentIndex, size, cs);
                     }
                     stats.add(pipeline.run(machine, d.name(), nbd, plan, size, index, parentIndex, null, progress)
                             .snapshot());

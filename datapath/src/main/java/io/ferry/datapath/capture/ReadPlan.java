@@ -2,7 +2,12 @@ package io.ferry.datapath.capture;
 
 import io.ferry.datapath.ChunkMath;
 import io.ferry.nbd.Extent;
+import io.ferry.nbd.NbdClient;
+import io.ferry.repository.ChunkId;
+import io.ferry.repository.DiskIndex;
+import io.ferry.repository.IndexBuilder;
 
+import java.io.IOException;
 import java.util.BitSet;
 import java.util.List;
 import java.util.TreeMap;
@@ -27,6 +32,38 @@ final class ReadPlan {
     /** Every chunk touched by a selected extent is read whole. */
     static ReadPlan wholeChunks(List<Extent> extents, long diskSize, int chunkSize, Predicate<Extent> select) {
         return new ReadPlan(ChunkMath.chunksTouched(extents, diskSize, chunkSize, select), new TreeMap<>());
+    }
+
+    /** The meta context listing allocated and zero extents. */
+    static final String BASE_ALLOCATION = "base:allocation";
+
+    /**
+     * Every chunk holding allocated, non-zero data as the server's {@code base:allocation}
+     * says, or every chunk if the server does not say.
+     */
+    static ReadPlan allocated(NbdClient nbd, long diskSize, int chunkSize) throws IOException {
+        if (!nbd.metaContexts().contains(BASE_ALLOCATION)) {
+            return everything(diskSize, chunkSize);
+        }
+        return wholeChunks(nbd.blockStatus(BASE_ALLOCATION, 0, diskSize), diskSize, chunkSize, e -> !e.isZero());
+    }
+
+    /**
+     * For a capture that reads every allocated chunk (full or resync) on top of {@code parent}:
+     * a chunk this plan does not read is zero now, so where the parent had data the index is
+     * told so explicitly.
+     */
+    void zeroUnread(IndexBuilder index, DiskIndex parent, long diskSize, int chunkSize) throws IOException {
+        long n = Math.min(parent.chunkCount(), ChunkMath.chunkCount(diskSize, chunkSize));
+        for (long i = 0; i < n; i++) {
+            if (!touched(i) && !parent.chunk(i).isZero()) {
+                index.set(i, ChunkId.ZERO);
+            }
+        }
+    }
+
+    private boolean touched(long chunk) {
+        return whole.get((int) chunk) || partial.containsKey(chunk);
     }
 
     /** Every chunk of the disk is read whole. */
