@@ -11,8 +11,13 @@ public final class Main {
      * names a level ({@code info}, {@code debug}…): a command's output is its result.
      */
     static void configureLogging() {
+        configureLogging(false);
+    }
+
+    /** {@code service}: INFO by default and JSON lines (for {@code ferry vault} and {@code ferry agent}). */
+    static void configureLogging(boolean service) {
         System.setProperty("java.util.logging.SimpleFormatter.format", "ferry %4$s: %5$s%6$s%n");
-        String wanted = System.getenv().getOrDefault("FERRY_LOG", "warning").trim().toUpperCase(java.util.Locale.ROOT);
+        String wanted = System.getenv().getOrDefault("FERRY_LOG", service ? "info" : "warning").trim().toUpperCase(java.util.Locale.ROOT);
         java.util.logging.Level level = switch (wanted) {
             case "DEBUG" -> java.util.logging.Level.FINE;
             case "TRACE" -> java.util.logging.Level.FINEST;
@@ -29,8 +34,13 @@ public final class Main {
         root.setLevel(level);
         for (var h : root.getHandlers()) {
             h.setLevel(level);
-            h.setFormatter(new java.util.logging.SimpleFormatter());
+            h.setFormatter(service ? new JsonLogFormatter() : new java.util.logging.SimpleFormatter());
         }
+    }
+
+    /** Switches to the services' logging: INFO and JSON lines. */
+    public static void serviceLogging() {
+        configureLogging(true);
     }
 
     public static void main(String[] args) {

@@ -89,6 +89,26 @@ public final class Libvirt {
         return new DomainInfo(name, uuid, state, disks);
     }
 
+    /** The network interfaces of a domain, from its XML. */
+    public List<NicInfo> interfaces(String dom) {
+        Element root = Xml.parse(dumpXml(dom), dom(dom), "virsh dumpxml");
+        List<NicInfo> out = new ArrayList<>();
+        for (Element i : Xml.children(Xml.child(root, "devices"), "interface")) {
+            Element src = Xml.child(i, "source");
+            String source = src == null ? null
+                    : Objects.requireNonNullElse(Xml.attr(src, "network"), Objects.requireNonNullElse(Xml.attr(src, "bridge"), Xml.attr(src, "dev")));
+            Element mac = Xml.child(i, "mac");
+            out.add(new NicInfo(Xml.attr(i, "type"), source, mac == null ? null : Xml.attr(mac, "address")));
+        }
+        return out;
+    }
+
+    /** Names of the libvirt networks of this host ({@code virsh net-list --all --name}). */
+    public List<String> networks() {
+        return virsh("libvirt " + uri, "net-list", "--all", "--name").stdout().lines()
+                .map(String::strip).filter(s -> !s.isEmpty()).toList();
+    }
+
     /** The domain's live XML ({@code virsh dumpxml}). */
     public String dumpXml(String dom) {
         return virsh(dom(dom), "dumpxml", dom).stdout();

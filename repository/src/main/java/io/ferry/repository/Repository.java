@@ -322,6 +322,24 @@ public final class Repository implements AutoCloseable {
     return out;
   }
 
+  /**
+   * The newest committed point of {@code machine}, reading manifests newest first and stopping at
+   * the first match (point ids sort by time), so a long retention costs one listing, not one read
+   * per point. Unreadable manifests are skipped as in {@link #points()}.
+   */
+  public Optional<PointManifest> latestPoint(String machine) throws IOException {
+    List<String> ids = pointIds();
+    for (int i = ids.size() - 1; i >= 0; i--) {
+      try {
+        Optional<PointManifest> m = readManifest(ids.get(i));
+        if (m.isPresent() && m.get().machine().equals(machine)) return m;
+      } catch (CorruptBlobException e) {
+        LOG.log(Level.WARNING, "skipping unreadable point manifest: " + e.getMessage());
+      }
+    }
+    return Optional.empty();
+  }
+
   /** Ids of committed points (keys under {@code points/}), sorted, i.e. oldest first. */
   List<String> pointIds() throws IOException {
     try (Stream<BlobInfo> s = store.list(BlobKeys.POINTS)) {

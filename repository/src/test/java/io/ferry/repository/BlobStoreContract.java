@@ -19,7 +19,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The behaviour every {@link BlobStore} must have. Subclass per backend (local directory now, S3 later). */
-abstract class BlobStoreContract {
+public abstract class BlobStoreContract {
   protected BlobStore store;
 
   /** A new, empty store. */

@@ -64,13 +64,7 @@ public final class MachineCapture {
 
     /** The latest committed point of {@code machine}, or null. */
     public static PointManifest latestPoint(Repository repo, String machine) throws IOException {
-        PointManifest latest = null;
-        for (PointManifest p : repo.points()) {
-            if (p.machine().equals(machine)) {
-                latest = p;
-            }
-        }
-        return latest;
+        return repo.latestPoint(machine).orElse(null);
     }
 
     /** Decides the mode of the next capture without doing it. */

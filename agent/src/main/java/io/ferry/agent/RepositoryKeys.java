@@ -1,0 +1,35 @@
+package io.ferry.agent;
+
+import io.ferry.repository.KeySource;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Arrays;
+import java.util.Base64;
+
+/** Repository keys the vault hands out, kept as 32-byte key files (0600) under {@code keys/}. */
+final class RepositoryKeys {
+    private final Path dir;
+
+    RepositoryKeys(Path stateDir) {
+        this.dir = stateDir.resolve("keys");
+    }
+
+    KeySource keySource(String repository, String base64Key) throws IOException {
+        if (base64Key == null || base64Key.isBlank()) return new KeySource.None();
+        byte[] key = Base64.getDecoder().decode(base64Key);
+        Files.createDirectories(dir);
+        Path file = dir.resolve(repository + ".key");
+        if (!Files.exists(file) || !Arrays.equals(Files.readAllBytes(file), key)) {
+            Path tmp = dir.resolve(repository + ".key.tmp");
+            Files.deleteIfExists(tmp);
+            Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            Files.write(tmp, key, StandardOpenOption.TRUNCATE_EXISTING);
+            Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        }
+        return new KeySource.KeyFile(file);
+    }
+}

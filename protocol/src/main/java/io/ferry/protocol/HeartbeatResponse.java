@@ -1,0 +1,21 @@
+package io.ferry.protocol;
+
+import java.util.List;
+
+/**
+ * The work the vault wants an agent to do: the complete desired state, not a delta. An assignment
+ * missing from the list is to be stopped.
+ *
+ * @param heartbeatSeconds when to call again
+ * @param acknowledgedPoints point ids the vault has recorded: stop reporting them
+ */
+public record HeartbeatResponse(int heartbeatSeconds, List<SourceAssignment> sources,
+                                List<RepositoryAssignment> repositories, List<CleanupAssignment> cleanups,
+                                List<String> acknowledgedPoints) {
+    public HeartbeatResponse {
+        sources = sources == null ? List.of() : List.copyOf(sources);
+        repositories = repositories == null ? List.of() : List.copyOf(repositories);
+        cleanups = cleanups == null ? List.of() : List.copyOf(cleanups);
+        acknowledgedPoints = acknowledgedPoints == null ? List.of() : List.copyOf(acknowledgedPoints);
+    }
+}

@@ -1,0 +1,111 @@
+package io.ferry.vault.jobs;
+
+import io.ferry.orchestrator.jobs.JobType.Steps;
+import io.ferry.orchestrator.lifecycle.ProtectionEvent;
+import io.ferry.orchestrator.lifecycle.ProtectionState;
+import io.ferry.protocol.CleanupReport;
+import io.ferry.protocol.RepositoryReport;
+import io.ferry.vault.agents.AgentReports;
+import io.ferry.vault.agents.Assignments;
+import io.ferry.vault.store.Host;
+import io.ferry.vault.store.Job;
+import io.ferry.vault.store.Machine;
+import io.ferry.vault.store.Pairing;
+import io.ferry.vault.store.ProtectedMachine;
+import io.ferry.vault.store.RecoveryPoint;
+import io.ferry.vault.store.VaultStore;
+import tools.jackson.databind.json.JsonMapper;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * stop-replication: the source agent, no longer assigned the machine, reports no running cycle.
+ * remove-checkpoints: the source agent removed Ferry's checkpoints (and QEMU's bitmaps).
+ * delete-points (only if asked): the recovery agent deleted every point of the machine.
+ * forget: the machine is UNPROTECTED and leaves the catalogue.
+ * A silent source agent does not block: its steps are skipped with a message saying what was
+ * left behind. Not cancellable (it only removes things).
+ */
+final class DisableProtection implements JobHandler {
+    record Params(boolean deletePoints) {}
+
+    private final VaultStore store;
+    private final AgentReports reports;
+    private final Lifecycle lifecycle;
+    private final JsonMapper json;
+    private final Duration silentAfter;
+
+    DisableProtection(VaultStore store, AgentReports reports, Lifecycle lifecycle, JsonMapper json, Duration silentAfter) {
+        this.store = store;
+        this.reports = reports;
+        this.lifecycle = lifecycle;
+        this.json = json;
+        this.silentAfter = silentAfter;
+    }
+
+    @Override
+    public StepOutcome advance(Job job, String step) {
+        Optional<ProtectedMachine> pmo = store.protectedMachine(job.targetId());
+        if (pmo.isEmpty()) return StepOutcome.done("already forgotten");
+        ProtectedMachine pm = pmo.get();
+        Machine m = store.machine(pm.machineId()).orElseThrow();
+        Pairing pairing = store.pairing(pm.pairingId()).orElseThrow();
+        Instant stepStart = job.steps().stream().filter(s -> s.name().equals(step)).findFirst()
+                .map(s -> s.startedAt()).orElse(job.startedAt());
+        Params params = json.readValue(job.params(), Params.class);
+        return switch (step) {
+            case Steps.STOP_REPLICATION -> {
+                Host src = store.host(m.hostId()).orElseThrow();
+                if (silent(src)) yield StepOutcome.skipped("source agent " + src.name() + " is silent; it stops"
+                        + " replicating " + m.name() + " when it next calls in");
+                var hb = reports.of(src.id());
+                if (hb.isEmpty() || hb.get().at().isBefore(stepStart)) yield StepOutcome.waiting("waiting for " + src.name() + " to call in");
+                var rep = reports.replication(src.id(), pm.id());
+                if (rep.isPresent() && !"STOPPED".equals(rep.get().phase())) {
+                    yield StepOutcome.waiting("waiting for the running cycle of " + m.name() + " on " + src.name() + " to end");
+                }
+                yield StepOutcome.done("replication of " + m.name() + " stopped");
+            }
+            case Steps.REMOVE_CHECKPOINTS -> {
+                Host src = store.host(m.hostId()).orElseThrow();
+                if (silent(src)) yield StepOutcome.skipped("source agent " + src.name() + " is silent: Ferry's checkpoints"
+                        + " of " + m.name() + " are left on it; remove them with `virsh checkpoint-delete " + m.name()
+                        + " ferry-…` when the host is back");
+                Optional<CleanupReport> c = reports.cleanup(src.id(), Assignments.cleanupId(job));
+                if (c.isEmpty()) yield StepOutcome.waiting("waiting for " + src.name() + " to remove the checkpoints of " + m.name());
+                if (!c.get().done()) yield StepOutcome.waiting(c.get().error() == null ? "removing checkpoints" : c.get().error().message());
+                yield StepOutcome.done("checkpoints of " + m.name() + " removed");
+            }
+            case Steps.DELETE_POINTS -> {
+                if (!params.deletePoints()) yield StepOutcome.skipped("points kept in repository " + pairing.repositoryName());
+                Host rec = store.host(pairing.recoveryHostId()).orElseThrow();
+                var hb = reports.of(rec.id());
+                if (hb.isEmpty() || hb.get().at().isBefore(stepStart)) {
+                    yield StepOutcome.waiting("waiting for recovery host " + rec.name() + " to call in" + (silent(rec) ? " (it is silent)" : ""));
+                }
+                Optional<RepositoryReport> r = reports.repository(rec.id(), pairing.repositoryName());
+                if (r.isEmpty() || !r.get().purgedMachines().contains(m.name())) {
+                    yield StepOutcome.waiting("waiting for " + rec.name() + " to delete the points of " + m.name()
+                            + (r.isPresent() && r.get().error() != null ? ": " + r.get().error().message() : ""));
+                }
+                var ids = store.points(pm.id()).stream().map(RecoveryPoint::id).toList();
+                store.markDeleted(ids, Instant.now());
+                yield StepOutcome.done(ids.size() + " points of " + m.name() + " deleted");
+            }
+            case Steps.FORGET -> {
+                if (!ProtectionState.UNPROTECTED.name().equals(pm.state())) {
+                    if (!lifecycle.apply(pm, m.name(), ProtectionEvent.DISABLE)) yield StepOutcome.waiting("retrying");
+                }
+                store.deleteProtectedMachine(pm.id());
+                yield StepOutcome.done(m.name() + " is no longer protected");
+            }
+            default -> throw new IllegalStateException("unknown step " + step);
+        };
+    }
+
+    private boolean silent(Host h) {
+        return h.lastHeartbeatAt() == null || h.lastHeartbeatAt().isBefore(Instant.now().minus(silentAfter));
+    }
+}

@@ -1,0 +1,26 @@
+package io.ferry.vault.store;
+
+import java.time.Instant;
+
+/**
+ * A machine under replication in a pairing. {@code state} is an orchestrator lifecycle state,
+ * changed only by {@link StoreOperations#updateState} which checks and bumps {@code version}
+ * (optimistic locking); {@code health} is {@code HEALTHY}, {@code WARNING}, {@code CRITICAL} or
+ * {@code UNKNOWN}; {@code replication} is the JSON progress of the current cycle as the agent
+ * reports it.
+ */
+public record ProtectedMachine(
+    String id,
+    String machineId,
+    String pairingId,
+    String state,
+    Instant stateChangedAt,
+    String health,
+    String healthReason,
+    String latestPointId,
+    Instant latestPointAt,
+    String lastError,
+    String replication,
+    Instant createdAt,
+    Instant updatedAt,
+    int version) {}
