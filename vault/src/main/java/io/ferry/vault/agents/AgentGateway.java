@@ -88,7 +88,8 @@ public final class AgentGateway {
     }
 
     public HeartbeatResponse heartbeat(String hostId, Heartbeat hb) {
-        Host host = store.host(hostId).orElseThrow(() -> new ApiException(403, "FORBIDDEN",
+        // a certificate of this CA whose host is not (or no longer) registered: an identity the vault does not know (401, as openapi.yaml says)
+        Host host = store.host(hostId).orElseThrow(() -> new ApiException(401, "UNAUTHENTICATED",
                 "agent " + hostId + " is not registered with this vault", "register the agent again with a new key"));
         Instant now = Instant.now();
         Inventory inv = hb.inventory() == null ? new Inventory(List.of(), List.of()) : hb.inventory();

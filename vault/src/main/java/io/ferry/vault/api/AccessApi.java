@@ -1,6 +1,7 @@
 package io.ferry.vault.api;
 
 import io.ferry.vault.auth.Access;
+import io.ferry.vault.auth.Principal;
 import io.ferry.vault.auth.Role;
 import io.ferry.vault.store.AuditEntry;
 import io.ferry.vault.store.ConflictException;
@@ -35,7 +36,9 @@ final class AccessApi {
                 throw new ApiException(401, "UNAUTHENTICATED", "login of '" + l.username() + "' refused: wrong name or password,"
                         + " or the user is disabled", "check the name and password; an admin can reset them");
             }
-            ctx.json(new LoginResult(issued.get().secret(), issued.get().token().expiresAt(), Views.UserView.of(issued.get().user())));
+            var u = issued.get().user();
+            ctx.attribute(Routes.PRINCIPAL, new Principal(u.id(), u.name(), Role.parse(u.role()), false)); // the audit names who logged in
+            ctx.json(new LoginResult(issued.get().secret(), issued.get().token().expiresAt(), Views.UserView.of(u)));
         });
         r.get("/auth/whoami", Role.VIEWER, (ctx, who) ->
                 ctx.json(Views.UserView.of(store.user(who.id()).orElseThrow())));
@@ -45,7 +48,9 @@ final class AccessApi {
             NewUser u = Requests.body(ctx, json, NewUser.class);
             Requests.name(u.name(), "name");
             Requests.required(u.password(), "password");
-            if (u.password().length() < 8) throw ApiException.invalid("the password must have at least 8 characters", null);
+            if (u.password().length() < 12 || u.password().length() > 1024) {
+                throw ApiException.invalid("the password must have 12 to 1024 characters, got " + u.password().length(), null);
+            }
             Role role;
             try {
                 role = Role.parse(Requests.required(u.role(), "role"));

@@ -2,11 +2,13 @@ package io.ferry.vault.api;
 
 import io.ferry.protocol.Heartbeat;
 import io.ferry.protocol.RegisterRequest;
+import io.ferry.protocol.RegisterResponse;
 import io.ferry.transport.tls.CertificateAuthority;
 import io.ferry.transport.tls.Tls;
 import io.ferry.transport.tls.TlsIdentity;
 import io.ferry.vault.agents.AgentGateway;
 import io.ferry.vault.auth.Access;
+import io.ferry.vault.auth.Principal;
 import io.ferry.vault.jobs.Jobs;
 import io.ferry.vault.store.VaultStore;
 import io.javalin.Javalin;
@@ -72,16 +74,22 @@ public final class ApiServer implements AutoCloseable {
                 p.store().ping();
                 ctx.json(Map.of("status", "ok", "database", p.store().vendor(), "version", VERSION));
             });
-            r.open(HandlerType.GET, "/openapi.yaml", null, (ctx, who) -> ctx.contentType("application/yaml").result(openapi));
-            r.open(HandlerType.POST, "/agent/register", "register agent", (ctx, who) ->
-                    ctx.status(201).json(p.gateway().register(Requests.body(ctx, p.json(), RegisterRequest.class))));
+            r.open(HandlerType.GET, "/openapi.yaml", null, (ctx, who) -> ctx.contentType("application/yaml; charset=utf-8").result(openapi));
+            r.open(HandlerType.POST, "/agent/register", "register agent", (ctx, who) -> {
+                RegisterResponse registered = p.gateway().register(Requests.body(ctx, p.json(), RegisterRequest.class));
+                ctx.attribute(Routes.PRINCIPAL, Principal.agent(registered.hostId())); // the audit names the new agent
+                ctx.status(201).json(registered);
+            });
             r.agent(HandlerType.POST, "/agent/heartbeat", (ctx, who) ->
                     ctx.json(p.gateway().heartbeat(who.id(), Requests.body(ctx, p.json(), Heartbeat.class))));
             AccessApi.register(r, p.store(), p.access(), p.json());
             CatalogApi.register(r, p.store(), views, p.json(), p.ca().fingerprint(), p.vaultUrl());
             ProtectionApi.register(r, p.store(), views, p.jobs(), p.json());
-            cfg.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4").result(p.metrics().scrape()));
+            cfg.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(p.metrics().scrape()));
             cfg.routes.exception(ApiException.class, (e, ctx) -> ctx.status(e.status()).json(e.body()));
+            // Javalin answers an unknown path with its own text (or JSON of another shape): answer an Error like every other 4xx
+            cfg.routes.exception(io.javalin.router.EndpointNotFound.class, (e, ctx) -> ctx.status(404).json(new ApiException.Body(
+                    "NOT_FOUND", "no such endpoint: " + ctx.method() + " " + ctx.path(), "see /api/v1/openapi.yaml")));
             cfg.routes.exception(io.ferry.vault.store.NotFoundException.class, (e, ctx) ->
                     ctx.status(404).json(new ApiException.Body("NOT_FOUND", e.getMessage(), null)));
             cfg.routes.exception(io.ferry.vault.store.ConflictException.class, (e, ctx) ->

@@ -90,6 +90,14 @@ final class CatalogApi {
         r.put("/policies/{id}", Role.OPERATOR, "update policy", (ctx, who) -> {
             Policy before = policy(store, ctx.pathParam("id"));
             Policy p = validate(Requests.body(ctx, json, PolicyInput.class), before);
+            if (p.encryption() != before.encryption()) {
+                List<String> users = store.pairings().stream().filter(x -> x.policyId().equals(before.id())).map(Pairing::name).toList();
+                if (!users.isEmpty()) {
+                    throw ApiException.conflict("encryption of policy " + before.name() + " cannot change while pairings use it ("
+                            + String.join(", ", users) + "): their repositories are " + (before.encryption() ? "" : "not ")
+                            + "encrypted", "create a new policy and pairing");
+                }
+            }
             try {
                 ctx.json(Views.PolicyView.of(store.updatePolicy(p)));
             } catch (ConflictException e) {
@@ -160,31 +168,28 @@ final class CatalogApi {
         });
     }
 
+    /**
+     * The policy {@code in} describes. On update ({@code before} not null) it replaces the whole
+     * policy, as openapi.yaml says: omitted fields take their defaults, as on create (the CLI
+     * relies on it: it leaves rpoThresholdSeconds out to let it follow a new copy frequency).
+     */
     static Policy validate(PolicyInput in, Policy before) {
-        String name = Requests.name(in.name() != null ? in.name() : before == null ? null : before.name(), "name");
-        int freq = Requests.range(in.copyFrequencySeconds(), before == null ? 300 : before.copyFrequencySeconds(), 15, 86400, "copyFrequencySeconds");
-        int retention = Requests.range(in.retentionSeconds(), before == null ? Math.max(86400, freq) : before.retentionSeconds(),
-                freq, 7_776_000, "retentionSeconds");
-        int app = Requests.range(in.appConsistentFrequencySeconds(), before == null ? 0 : before.appConsistentFrequencySeconds(),
-                0, 86400, "appConsistentFrequencySeconds");
+        String name = Requests.name(in.name(), "name");
+        int freq = Requests.range(in.copyFrequencySeconds(), 300, 15, 86400, "copyFrequencySeconds");
+        int retention = Requests.range(in.retentionSeconds(), Math.max(86400, freq), freq, 7_776_000, "retentionSeconds");
+        int app = Requests.range(in.appConsistentFrequencySeconds(), 0, 0, 86400, "appConsistentFrequencySeconds");
         if (app != 0 && app < freq) {
             throw ApiException.invalid("appConsistentFrequencySeconds must be 0 (off) or at least copyFrequencySeconds (" + freq + "), got " + app, null);
         }
-        String compression = in.compression() != null ? in.compression() : before == null ? "zstd" : before.compression();
+        String compression = in.compression() != null ? in.compression() : "zstd";
         if (!compression.equals("zstd") && !compression.equals("none")) {
             throw ApiException.invalid("compression must be 'zstd' or 'none', got '" + compression + "'", null);
         }
-        int level = Requests.range(in.compressionLevel(), before == null ? 1 : before.compressionLevel(), 1, 19, "compressionLevel");
-        boolean encryption = in.encryption() != null ? in.encryption() : before != null && before.encryption();
-        if (before != null && encryption != before.encryption()) {
-            throw ApiException.invalid("encryption of policy " + before.name() + " cannot change: repositories are encrypted when created",
-                    "create a new policy and pairing");
-        }
-        long bw = in.bandwidthLimitBytesPerSecond() != null ? in.bandwidthLimitBytesPerSecond()
-                : before == null ? 0 : before.bandwidthLimitBps();
+        int level = Requests.range(in.compressionLevel(), 1, 1, 19, "compressionLevel");
+        boolean encryption = Boolean.TRUE.equals(in.encryption());
+        long bw = in.bandwidthLimitBytesPerSecond() != null ? in.bandwidthLimitBytesPerSecond() : 0;
         if (bw < 0) throw ApiException.invalid("bandwidthLimitBytesPerSecond must be >= 0 (0 = unlimited), got " + bw, null);
-        int rpo = Requests.range(in.rpoThresholdSeconds(), before == null ? 2 * freq : before.rpoThresholdSeconds(), freq, 7 * 86400,
-                "rpoThresholdSeconds");
+        int rpo = Requests.range(in.rpoThresholdSeconds(), 2 * freq, freq, 7 * 86400, "rpoThresholdSeconds");
         Instant now = Instant.now();
         return new Policy(before == null ? null : before.id(), name, freq, retention, app, compression, level, encryption, bw, rpo,
                 before == null ? now : before.createdAt(), now);

@@ -71,8 +71,13 @@ final class ProtectionApi {
         });
         // ---- alerts
         r.get("/alerts", Role.VIEWER, (ctx, who) -> {
+            // openapi.yaml: true = only alerts not cleared, false = only cleared ones, absent = all
             String active = ctx.queryParam("active");
-            List<Alert> list = "false".equals(active) ? store.alerts(1000, null) : store.activeAlerts();
+            if (active != null && !active.equals("true") && !active.equals("false")) {
+                throw ApiException.invalid("query parameter 'active' must be true or false, got '" + active + "'", null);
+            }
+            List<Alert> list = "true".equals(active) ? store.activeAlerts() : store.alerts(1000, null).stream()
+                    .filter(a -> active == null || a.clearedAt() != null).toList();
             ctx.json(Pages.of(ctx, list, Alert::id));
         });
     }

@@ -70,18 +70,27 @@ final class Routes {
                 };
                 ctx.attribute(PRINCIPAL, who);
                 h.handle(ctx, who);
-                if (action != null) audit(ctx, who, action, AuditEntry.OK, ctx.statusCode(), null);
+                if (action != null) audit(ctx, actor(ctx, who), action, AuditEntry.OK, ctx.statusCode(), null);
             } catch (ApiException e) {
-                if (action != null || e.status() == 403) {
-                    audit(ctx, who, action == null ? method + " " + path : action,
+                // every denied request is audited (openapi.yaml, GET /audit), reads included
+                if (action != null || e.status() == 401 || e.status() == 403) {
+                    audit(ctx, actor(ctx, who), action == null ? method + " " + path : action,
                             e.status() == 401 || e.status() == 403 ? AuditEntry.DENIED : AuditEntry.FAILED, e.status(), e.getMessage());
                 }
                 throw e;
             } catch (RuntimeException e) {
-                if (action != null) audit(ctx, who, action, AuditEntry.FAILED, 500, e.toString());
+                if (action != null) audit(ctx, actor(ctx, who), action, AuditEntry.FAILED, 500, e.toString());
                 throw e;
             }
         });
+    }
+
+    /**
+     * Who to name in the audit log: the authenticated caller, else whom the request identified on
+     * the way (the user whose role was too low, the user who just logged in, the agent just registered).
+     */
+    private static Principal actor(Context ctx, Principal who) {
+        return who != null ? who : ctx.attribute(PRINCIPAL);
     }
 
     private Principal user(Context ctx, Role role) {

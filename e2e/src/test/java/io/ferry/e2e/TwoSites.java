@@ -1,0 +1,160 @@
+package io.ferry.e2e;
+
+import io.ferry.cli.remote.VaultClient;
+import io.ferry.lab.net.Site;
+import io.ferry.lab.net.TwoSiteNetwork;
+import io.ferry.vault.Vault;
+import io.ferry.vault.VaultConfig;
+import tools.jackson.databind.JsonNode;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Two sites on this machine: a vault in the root namespace (in this JVM, so a test can restart
+ * it) and one agent JVM per site, each in its own network namespace; the sites reach each other
+ * only over the site link (which tests can cut) and the vault over their management links.
+ */
+final class TwoSites implements AutoCloseable {
+    static final String ADMIN_PASSWORD = "e2e-admin-password";
+    static final int DATA_PORT = 9443;
+
+    final TwoSiteNetwork net;
+    final Path work;
+    final String machinePrefix;
+    private final int port;
+    private Vault vault;
+    VaultClient api;
+    String primarySiteId;
+    String recoverySiteId;
+    AgentProcess primary;
+    AgentProcess recovery;
+    String primaryHostId;
+    String recoveryHostId;
+
+    private TwoSites(TwoSiteNetwork net, Path work, String machinePrefix, int port) {
+        this.net = net;
+        this.work = work;
+        this.machinePrefix = machinePrefix;
+        this.port = port;
+    }
+
+    static TwoSites start(String prefix, Path work, String machinePrefix) throws Exception {
+        TwoSiteNetwork net = TwoSiteNetwork.create(prefix);
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        TwoSites t = new TwoSites(net, work, machinePrefix, port);
+        try {
+            t.startVault();
+            t.primarySiteId = t.api.post("/sites", Map.of("name", "primary")).get("id").asString();
+            t.recoverySiteId = t.api.post("/sites", Map.of("name", "recovery")).get("id").asString();
+            t.primary = t.agent(Site.A, "primary", t.primarySiteId, List.of("--inventory-filter", machinePrefix + ".*")).start();
+            t.recovery = t.agent(Site.B, "recovery", t.recoverySiteId, List.of("--inventory-filter", "(?!)",
+                    "--data-listen", net.siteB().getHostAddress() + ":" + DATA_PORT)).start();
+            await().atMost(Duration.ofSeconds(60)).until(() -> t.api.list("/hosts", Map.of()).size() == 2
+                    && t.api.list("/hosts", Map.of()).stream().allMatch(h -> "ONLINE".equals(h.get("status").asString())));
+            for (JsonNode h : t.api.list("/hosts", Map.of())) {
+                if (h.get("siteId").asString().equals(t.primarySiteId)) t.primaryHostId = h.get("id").asString();
+                else t.recoveryHostId = h.get("id").asString();
+            }
+            return t;
+        } catch (Throwable e) {
+            t.close();
+            throw e;
+        }
+    }
+
+    void startVault() throws IOException {
+        VaultConfig cfg = VaultConfig.defaults(work.resolve("vault")).withBind(InetAddress.getByName("0.0.0.0")).withPort(port)
+                .withTimings(Duration.ofSeconds(1), Duration.ofSeconds(6), Duration.ofSeconds(1)).withAdminPassword(ADMIN_PASSWORD);
+        vault = Vault.start(cfg);
+        URI url = URI.create("https://127.0.0.1:" + port);
+        String token = new VaultClient(url, null, vault.ca().certificatePem()).login("admin", ADMIN_PASSWORD).get("token").asString();
+        api = new VaultClient(url, token, vault.ca().certificatePem());
+    }
+
+    void stopVault() {
+        vault.close();
+        vault = null;
+    }
+
+    Vault vault() {
+        return vault;
+    }
+
+    private AgentProcess agent(Site site, String name, String siteId, List<String> extra) {
+        String key = api.post("/sites/" + siteId + "/registration-keys", Map.of()).get("key").asString();
+        List<String> args = new ArrayList<>(List.of("--vault", "https://" + net.vaultAddressFrom(site).getHostAddress() + ":" + port,
+                "--state", work.resolve("agent-" + name).toString(), "--key", key, "--ca-fingerprint", vault.ca().fingerprint(),
+                "--hostname", "e2e-" + name));
+        args.addAll(extra);
+        return new AgentProcess(net, site, work.resolve("agent-" + name), args);
+    }
+
+    /** Path of the pairing's repository on the recovery agent. */
+    Path repository(String name) {
+        return work.resolve("agent-recovery").resolve("repositories").resolve(name);
+    }
+
+    String policy(String name, int copyFrequency, int retention, long bandwidth) {
+        return api.post("/policies", Map.of("name", name, "copyFrequencySeconds", copyFrequency, "retentionSeconds", retention,
+                "bandwidthLimitBytesPerSecond", bandwidth)).get("id").asString();
+    }
+
+    String pairing(String name, String policyId) {
+        return api.post("/pairings", Map.of("name", name, "primarySiteId", primarySiteId, "recoverySiteId", recoverySiteId,
+                "policyId", policyId, "recoveryHostId", recoveryHostId)).get("id").asString();
+    }
+
+    String machineId(String vmName) {
+        await().atMost(Duration.ofSeconds(60)).until(() -> !api.list("/machines", Map.of("name", vmName)).isEmpty());
+        return api.list("/machines", Map.of("name", vmName)).getFirst().get("id").asString();
+    }
+
+    /** Starts protection; returns the job. */
+    JsonNode protect(String machineId, String pairingId) {
+        return api.post("/protected-machines", Map.of("machineId", machineId, "pairingId", pairingId));
+    }
+
+    JsonNode job(String id) {
+        return api.get("/jobs/" + id);
+    }
+
+    JsonNode protectedMachine(String id) {
+        return api.get("/protected-machines/" + id);
+    }
+
+    List<JsonNode> points(String pmId) {
+        return api.list("/protected-machines/" + pmId + "/points", Map.of());
+    }
+
+    String diagnostics() {
+        return "\n--- primary agent log (tail) ---\n" + tail(primary.logText()) + "\n--- recovery agent log (tail) ---\n" + tail(recovery.logText());
+    }
+
+    private static String tail(String s) {
+        return s.length() > 6000 ? s.substring(s.length() - 6000) : s;
+    }
+
+    @Override
+    public void close() throws Exception {
+        try {
+            if (primary != null) primary.close();
+            if (recovery != null) recovery.close();
+        } finally {
+            if (vault != null) vault.close();
+            net.close();
+        }
+    }
+}
