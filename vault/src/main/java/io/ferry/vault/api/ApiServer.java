@@ -71,7 +71,13 @@ public final class ApiServer implements AutoCloseable {
                     .register(p.metrics()).record(Duration.ofNanos((long) (ms * 1_000_000))));
             Routes r = new Routes(cfg, p.access(), p.store());
             r.open(HandlerType.GET, "/health", null, (ctx, who) -> {
-                p.store().ping();
+                try {
+                    p.store().ping();
+                } catch (RuntimeException e) {
+                    // openapi.yaml: 503 UNAVAILABLE when the database does not answer (not a 500: nothing is broken in the vault)
+                    throw new ApiException(503, "UNAVAILABLE", "the vault's database does not answer: " + e.getMessage(),
+                            "check the database server and the vault log");
+                }
                 ctx.json(Map.of("status", "ok", "database", p.store().vendor(), "version", VERSION));
             });
             r.open(HandlerType.GET, "/openapi.yaml", null, (ctx, who) -> ctx.contentType("application/yaml; charset=utf-8").result(openapi));

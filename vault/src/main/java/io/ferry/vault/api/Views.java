@@ -133,7 +133,8 @@ final class Views {
 
     JobView job(Job j, boolean cancellable) {
         String targetName = j.targetId() == null ? null : store.protectedMachine(j.targetId())
-                .flatMap(pm -> store.machine(pm.machineId())).map(Machine::name).orElse(null);
+                .flatMap(pm -> store.machine(pm.machineId())).map(Machine::name)
+                .orElseGet(() -> j.params() == null ? null : json.readTree(j.params()).path("machineName").asString(null));
         return new JobView(j.id(), j.type(), j.targetId(), targetName, j.state(), j.step(), j.steps(), j.progress(), j.error(),
                 j.requestedBy(), j.createdAt(), j.startedAt(), j.endedAt(), cancellable);
     }

@@ -29,7 +29,7 @@ import java.util.Optional;
  * left behind. Not cancellable (it only removes things).
  */
 final class DisableProtection implements JobHandler {
-    record Params(boolean deletePoints) {}
+    record Params(boolean deletePoints, String machineName) {}
 
     private final VaultStore store;
     private final AgentReports reports;

@@ -76,7 +76,7 @@ public final class Jobs {
                 ProtectedMachine pm = tx.createProtectedMachine(m.id(), p.id(),
                         Lifecycle.next(new ProtectedMachine(null, m.id(), p.id(), ProtectionState.UNPROTECTED.name(),
                                 null, null, null, null, null, null, null, null, null, 0), m.name(), ProtectionEvent.ENABLE).name());
-                return tx.createJob(newJob(JobType.ENABLE_PROTECTION, pm.id(), Map.of("machineId", m.id(), "pairingId", p.id()), actor));
+                return tx.createJob(newJob(JobType.ENABLE_PROTECTION, pm.id(), Map.of("machineId", m.id(), "machineName", m.name(), "pairingId", p.id()), actor));
             });
         } catch (ConflictException e) {
             throw ApiException.conflict("cannot protect machine " + m.name() + ": " + e.getMessage(),
@@ -101,7 +101,7 @@ public final class Jobs {
         } catch (IllegalTransitionException e) {
             throw ApiException.wrongState("cannot disable protection of " + m.name() + ": " + e.getMessage(), null);
         }
-        return createJob(JobType.DISABLE_PROTECTION, pm.id(), Map.of("deletePoints", deletePoints), actor);
+        return createJob(JobType.DISABLE_PROTECTION, pm.id(), Map.of("deletePoints", deletePoints, "machineName", m.name()), actor);
     }
 
     /** A resync after change tracking was lost (started by the monitor). */

@@ -1,6 +1,9 @@
 package io.ferry.vault.api;
 
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 import java.util.List;
 import java.util.Map;
@@ -10,6 +13,7 @@ import java.util.regex.Pattern;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** /api/v1/health, /api/v1/openapi.yaml and /metrics: no token needed. */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SystemEndpointsApiTest extends VaultApiTest {
 
     @Test
@@ -52,6 +56,18 @@ class SystemEndpointsApiTest extends VaultApiTest {
         assertThat(gauge(text, "ferry_protected_machines")).isEqualTo(1.0);
         assertThat(gauge(text, "ferry_active_jobs")).isEqualTo(1.0);
         assertThat(text).contains("# TYPE ferry_protected_machines gauge").contains("ferry_api_requests");
+    }
+
+    @Test
+    @Order(Integer.MAX_VALUE) // last: it closes the vault's database
+    void healthIsUnavailableWithoutTheDatabase() {
+        vault.store().close();
+
+        Http.Reply r = http.get(Http.API + "/health", null);
+
+        assertThat(r.status()).as("%s", r).isEqualTo(503);
+        assertThat(r.code()).isEqualTo("UNAVAILABLE");
+        assertThat(r.message()).contains("database");
     }
 
     private String scrape() {
