@@ -18,7 +18,11 @@ final class PointCheck {
     private PointCheck() {}
 
     static VerifyResult verify(Path repoDir, String pointId, Path scratch) throws Exception {
-        try (Repository repo = Repository.openLocal(repoDir, new KeySource.None())) {
+        return verify(repoDir, pointId, scratch, new KeySource.None());
+    }
+
+    static VerifyResult verify(Path repoDir, String pointId, Path scratch, KeySource key) throws Exception {
+        try (Repository repo = Repository.openLocal(repoDir, key)) {
             PointManifest m = repo.point(pointId).orElseThrow(() -> new AssertionError("point " + pointId + " is not in " + repoDir));
             Path raw = scratch.resolve(pointId + ".raw");
             try {

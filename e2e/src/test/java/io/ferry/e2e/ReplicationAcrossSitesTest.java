@@ -188,6 +188,46 @@ class ReplicationAcrossSitesTest {
         assertThat(sites.protectedMachine(pm1).get("state").asString()).isEqualTo("PROTECTED");
     }
 
+    @Test
+    @Order(5)
+    void theCliListsAndUnprotectsRemovingCheckpointsAndPoints() throws Exception {
+        Path ca = work.resolve("ca.pem");
+        Files.writeString(ca, sites.vault().ca().certificatePem());
+        Cli cli = new Cli(work.resolve("cli.json"));
+        Cli.Result login = cli.run(TwoSites.ADMIN_PASSWORD + "\n", "login", "--vault", "https://127.0.0.1:" + sites.vault().port(),
+                "--ca-file", ca.toString(), "--user", "admin", "--password-stdin");
+        assertThat(login.exit()).as(login.toString()).isZero();
+
+        Cli.Result protectedList = cli.run(null, "protected", "-o", "json");
+        assertThat(protectedList.exit()).as(protectedList.toString()).isZero();
+        JsonNode list = io.ferry.vault.Vault.json().readTree(protectedList.out());
+        assertThat(list.toString()).contains(vm1.name(), vm2.name()).contains("PROTECTED");
+        Cli.Result table = cli.run(null, "points", vm1.name());
+        assertThat(table.exit()).as(table.toString()).isZero();
+        assertThat(table.out()).contains("INCREMENTAL").contains(sites.protectedMachine(pm1).get("latestPointId").asString());
+
+        Cli.Result unprotect = cli.run(null, "unprotect", vm2.name(), "--delete-points", "--wait");
+        assertThat(unprotect.exit()).as(unprotect.toString()).isZero();
+        // the source agent removed Ferry's checkpoints (QEMU's dirty bitmaps) of the domain…
+        assertThat(Libvirt.system().checkpoints(vm2.name())).noneMatch(c -> c.name().startsWith("ferry-"));
+        // …the recovery agent deleted every point of the machine, and the vault forgot it
+        try (var repo = io.ferry.repository.Repository.openLocal(sites.repository("rep"), new io.ferry.repository.KeySource.None())) {
+            assertThat(repo.points()).noneMatch(p -> p.machine().equals(vm2.name()));
+            assertThat(repo.points()).anyMatch(p -> p.machine().equals(vm1.name()));
+        }
+        assertThat(sites.api.list("/protected-machines", Map.of())).extracting(n -> n.get("id").asString()).containsExactly(pm1);
+        assertThat(sites.api.list("/audit", Map.of())).anySatisfy(a -> {
+            assertThat(a.get("action").asString()).isEqualTo("unprotect");
+            assertThat(a.get("actor").asString()).isEqualTo("admin");
+            assertThat(a.get("outcome").asString()).isEqualTo("OK");
+        });
+        // the machine left under protection keeps replicating
+        String last = sites.protectedMachine(pm1).get("latestPointId").asString();
+        await().atMost(Duration.ofSeconds(45)).pollInterval(Duration.ofSeconds(2))
+                .until(() -> !sites.protectedMachine(pm1).get("latestPointId").asString().equals(last));
+        assertThat(sites.protectedMachine(pm1).get("state").asString()).isEqualTo("PROTECTED");
+    }
+
     private List<JsonNode> activeAlerts(String kind, String objectId) {
         return sites.api.list("/alerts", Map.of("active", "true")).stream()
                 .filter(a -> a.get("kind").asString().equals(kind) && a.get("objectId").asString().equals(objectId)

@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
@@ -46,7 +47,9 @@ class RestartsDuringInitialReplicationTest {
         assumeFalse(Boolean.getBoolean("ferry.skipVmTests"), "VM tests skipped");
         work = Files.createTempDirectory(Path.of("/var/tmp"), "ferry-e2e-");
         sites = TwoSites.start("frst", work, "e2e-rst");
-        pairing = sites.pairing("rst", sites.policy("throttled", 60, 3600, BANDWIDTH));
+        // encrypted: the vault makes the pairing's key and hands it to both agents
+        pairing = sites.pairing("rst", sites.policy("throttled", 60, 3600, BANDWIDTH, true));
+        assertThat(sites.api.get("/pairings/" + pairing).get("encrypted").asBoolean()).isTrue();
     }
 
     @AfterAll
@@ -88,7 +91,11 @@ class RestartsDuringInitialReplicationTest {
             assertThat(sites.protectedMachine(pm).get("state").asString()).isEqualTo("PROTECTED");
             List<JsonNode> points = sites.points(pm);
             assertThat(points).hasSize(1);
-            VerifyResult v = PointCheck.verify(sites.repository("rst"), points.getFirst().get("id").asString(), work);
+            VerifyResult v = PointCheck.verify(sites.repository("rst"), points.getFirst().get("id").asString(), work,
+                    sites.repositoryKey("rst"));
+            // encrypted at rest: without the key the repository does not open
+            assertThatThrownBy(() -> PointCheck.verify(sites.repository("rst"), points.getFirst().get("id").asString(), work))
+                    .hasMessageContaining("rst");
             assertThat(v.ok()).as(v.toString()).isTrue();
             sites.api.post("/protected-machines/" + pm + "/unprotect", java.util.Map.of("deletePoints", false));
             await().atMost(Duration.ofMinutes(1)).until(() -> sites.api.list("/protected-machines", java.util.Map.of()).isEmpty());
@@ -122,7 +129,7 @@ class RestartsDuringInitialReplicationTest {
             // what was stored before the kill was not stored again: the resumed copy wrote only the rest
             assertThat(storedByResumedCopy).isLessThanOrEqualTo(storedInAll - storedBeforeRestart + 2 * MiB);
             assertThat(storedByResumedCopy).isLessThan(storedInAll - 40 * MiB);
-            VerifyResult v = PointCheck.verify(sites.repository("rst"), point.get("id").asString(), work);
+            VerifyResult v = PointCheck.verify(sites.repository("rst"), point.get("id").asString(), work, sites.repositoryKey("rst"));
             assertThat(v.ok()).as(v.toString()).isTrue();
         }
     }

@@ -108,8 +108,17 @@ final class TwoSites implements AutoCloseable {
     }
 
     String policy(String name, int copyFrequency, int retention, long bandwidth) {
+        return policy(name, copyFrequency, retention, bandwidth, false);
+    }
+
+    String policy(String name, int copyFrequency, int retention, long bandwidth, boolean encryption) {
         return api.post("/policies", Map.of("name", name, "copyFrequencySeconds", copyFrequency, "retentionSeconds", retention,
-                "bandwidthLimitBytesPerSecond", bandwidth)).get("id").asString();
+                "bandwidthLimitBytesPerSecond", bandwidth, "encryption", encryption)).get("id").asString();
+    }
+
+    /** The key the vault gave the recovery agent for an encrypted repository. */
+    io.ferry.repository.KeySource repositoryKey(String repository) {
+        return new io.ferry.repository.KeySource.KeyFile(work.resolve("agent-recovery").resolve("keys").resolve(repository + ".key"));
     }
 
     String pairing(String name, String policyId) {

@@ -49,6 +49,8 @@ public final class ApiServer implements AutoCloseable {
     public static ApiServer start(InetAddress bind, int port, Parts p) {
         String openapi = resource("/openapi.yaml");
         Views views = new Views(p.store(), p.json(), p.silentAfter());
+        // agent messages are read leniently: a newer agent may send fields this vault does not know
+        JsonMapper agentJson = p.json().rebuild().disable(tools.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
         Timer.Builder timer = Timer.builder("ferry_api_requests").description("vault API requests");
         Javalin app = Javalin.create(cfg -> {
             cfg.jsonMapper(new JavalinJackson3(p.json(), false));
@@ -82,12 +84,12 @@ public final class ApiServer implements AutoCloseable {
             });
             r.open(HandlerType.GET, "/openapi.yaml", null, (ctx, who) -> ctx.contentType("application/yaml; charset=utf-8").result(openapi));
             r.open(HandlerType.POST, "/agent/register", "register agent", (ctx, who) -> {
-                RegisterResponse registered = p.gateway().register(Requests.body(ctx, p.json(), RegisterRequest.class));
+                RegisterResponse registered = p.gateway().register(Requests.body(ctx, agentJson, RegisterRequest.class));
                 ctx.attribute(Routes.PRINCIPAL, Principal.agent(registered.hostId())); // the audit names the new agent
                 ctx.status(201).json(registered);
             });
             r.agent(HandlerType.POST, "/agent/heartbeat", (ctx, who) ->
-                    ctx.json(p.gateway().heartbeat(who.id(), Requests.body(ctx, p.json(), Heartbeat.class))));
+                    ctx.json(p.gateway().heartbeat(who.id(), Requests.body(ctx, agentJson, Heartbeat.class))));
             AccessApi.register(r, p.store(), p.access(), p.json());
             CatalogApi.register(r, p.store(), views, p.json(), p.ca().fingerprint(), p.vaultUrl());
             ProtectionApi.register(r, p.store(), views, p.jobs(), p.json());

@@ -228,6 +228,18 @@ class AgentRegistrationApiTest extends VaultApiTest {
     }
 
     @Test
+    void aMalformedHeartbeatIsInvalid() {
+        FakeAgent a = agent(siteId, "kvm-garbled");
+        for (String body : List.of("{\"agentVersion\":", "[]", "{\"agentVersion\": \"1\", \"inventory\": 7}")) {
+            Http.Reply r = a.rawHeartbeat(body);
+            assertThat(r.status()).as("%s", r).isEqualTo(400);
+            assertThat(r.code()).isEqualTo("INVALID_ARGUMENT");
+            assertThat(r.message()).contains("/agent/heartbeat");
+        }
+        assertThat(http.get(Http.API + "/hosts/" + a.hostId, admin).json().get("status").asString()).isEqualTo("NEVER_SEEN");
+    }
+
+    @Test
     void anAgentCertificateIsNoUserIdentity() {
         FakeAgent a = agent(siteId, "kvm-curious");
         Http asAgent = new Http(vault.url(), Tls.client(a.identity, vault.ca().certificate()));

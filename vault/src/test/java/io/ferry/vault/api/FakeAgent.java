@@ -81,6 +81,11 @@ final class FakeAgent {
         return r.as(HeartbeatResponse.class);
     }
 
+    /** A heartbeat whose body is {@code json} as it is (malformed bodies). */
+    Http.Reply rawHeartbeat(String json) {
+        return mtls.post(Http.API + "/agent/heartbeat", null, json);
+    }
+
     Http.Reply heartbeatReply(List<ReplicationReport> replications, List<RepositoryReport> repositories, List<CleanupReport> cleanups) {
         Heartbeat hb = new Heartbeat(VERSION, hostname, dataAddress, Instant.now(), new Inventory(domains, List.of("default")),
                 replications, repositories, cleanups);

@@ -125,6 +125,10 @@ class ProtectFlowApiTest extends VaultApiTest {
         assertThat(other.status()).isEqualTo(409);
         assertThat(other.code()).isEqualTo("CONFLICT");
         assertThat(other.message()).contains(protectKey);
+        // keys are per user: the admin's request with olga's key is a request of its own, refused as such
+        Http.Reply admins = http.send("POST", Http.API + "/protected-machines", admin, protectBody, Map.of("Idempotency-Key", protectKey));
+        assertThat(admins.status()).isEqualTo(409);
+        assertThat(admins.code()).isEqualTo("WRONG_STATE");
         Http.Reply fresh = protect(protectKey + "-2");
         assertThat(fresh.status()).isEqualTo(409);
         assertThat(fresh.code()).isEqualTo("WRONG_STATE");
@@ -311,6 +315,9 @@ class ProtectFlowApiTest extends VaultApiTest {
         assertThat(step(job, "remove-checkpoints").get("state").asString()).isEqualTo("DONE");
         assertThat(step(job, "delete-points").get("state").asString()).isEqualTo("SKIPPED");
         assertThat(step(job, "forget").get("state").asString()).isEqualTo("DONE");
+        assertThat(job.get("targetName").asString()).as("the job still names its machine").isEqualTo("web-1");
+        assertThat(http.get(Http.API + "/jobs?limit=1", operator).json().at("/items/0/id").asString())
+                .as("jobs are listed newest first").isEqualTo(id);
         Http.Reply gone = http.get(Http.API + "/protected-machines/" + pmId, operator);
         assertThat(gone.status()).isEqualTo(404);
         assertThat(http.get(Http.API + "/protected-machines", operator).json().get("items")).isEmpty();

@@ -1,0 +1,176 @@
+package io.ferry.e2e.bench;
+
+import io.ferry.cli.remote.VaultClient;
+import io.ferry.lab.net.Site;
+import io.ferry.lab.net.TwoSiteNetwork;
+import io.ferry.vault.Vault;
+import io.ferry.vault.VaultConfig;
+import tools.jackson.databind.JsonNode;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The system tests' two-site fixture ({@code io.ferry.e2e.TwoSites}, package-private there),
+ * copied for the benchmarks: a vault in this JVM (root namespace; heartbeat every 1 s, agents
+ * silent after 6 s, monitor every 1 s, as in the tests) and one agent JVM per site in its own
+ * network namespace. Adds what the benchmarks read: the API's URL, CA and token, the agents' pids.
+ */
+final class BenchSites implements AutoCloseable {
+    static final String ADMIN_PASSWORD = "bench-admin-password";
+    static final int DATA_PORT = 9443;
+
+    final TwoSiteNetwork net;
+    final Path work;
+    final String machinePrefix;
+    private final int port;
+    private Vault vault;
+    VaultClient api;
+    String token;
+    URI url;
+    String primarySiteId;
+    String recoverySiteId;
+    BenchAgent primary;
+    BenchAgent recovery;
+    String primaryHostId;
+    String recoveryHostId;
+
+    private BenchSites(TwoSiteNetwork net, Path work, String machinePrefix, int port) {
+        this.net = net;
+        this.work = work;
+        this.machinePrefix = machinePrefix;
+        this.port = port;
+    }
+
+    static BenchSites start(String prefix, Path work, String machinePrefix) throws Exception {
+        TwoSiteNetwork net = TwoSiteNetwork.create(prefix);
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        BenchSites t = new BenchSites(net, work, machinePrefix, port);
+        try {
+            t.startVault();
+            t.primarySiteId = t.api.post("/sites", Map.of("name", "primary")).get("id").asString();
+            t.recoverySiteId = t.api.post("/sites", Map.of("name", "recovery")).get("id").asString();
+            t.primary = t.agent(Site.A, "primary", t.primarySiteId, List.of("--inventory-filter", machinePrefix + ".*")).start();
+            t.recovery = t.agent(Site.B, "recovery", t.recoverySiteId, List.of("--inventory-filter", "(?!)",
+                    "--data-listen", net.siteB().getHostAddress() + ":" + DATA_PORT)).start();
+            await().atMost(Duration.ofSeconds(60)).until(() -> t.api.list("/hosts", Map.of()).size() == 2
+                    && t.api.list("/hosts", Map.of()).stream().allMatch(h -> "ONLINE".equals(h.get("status").asString())));
+            for (JsonNode h : t.api.list("/hosts", Map.of())) {
+                if (h.get("siteId").asString().equals(t.primarySiteId)) t.primaryHostId = h.get("id").asString();
+                else t.recoveryHostId = h.get("id").asString();
+            }
+            return t;
+        } catch (Throwable e) {
+            t.close();
+            throw e;
+        }
+    }
+
+    private void startVault() throws IOException {
+        VaultConfig cfg = VaultConfig.defaults(work.resolve("vault")).withBind(InetAddress.getByName("0.0.0.0")).withPort(port)
+                .withTimings(Duration.ofSeconds(1), Duration.ofSeconds(6), Duration.ofSeconds(1)).withAdminPassword(ADMIN_PASSWORD);
+        vault = Vault.start(cfg);
+        url = URI.create("https://127.0.0.1:" + port);
+        token = new VaultClient(url, null, vault.ca().certificatePem()).login("admin", ADMIN_PASSWORD).get("token").asString();
+        api = new VaultClient(url, token, vault.ca().certificatePem());
+    }
+
+    String caPem() {
+        return vault.ca().certificatePem();
+    }
+
+    private BenchAgent agent(Site site, String name, String siteId, List<String> extra) {
+        String key = api.post("/sites/" + siteId + "/registration-keys", Map.of()).get("key").asString();
+        List<String> args = new ArrayList<>(List.of("--vault", "https://" + net.vaultAddressFrom(site).getHostAddress() + ":" + port,
+                "--state", work.resolve("agent-" + name).toString(), "--key", key, "--ca-fingerprint", vault.ca().fingerprint(),
+                "--hostname", "bench-" + name));
+        args.addAll(extra);
+        return new BenchAgent(net, site, work.resolve("agent-" + name), args);
+    }
+
+    String policy(String name, int copyFrequency, int retention, long bandwidth) {
+        return api.post("/policies", Map.of("name", name, "copyFrequencySeconds", copyFrequency, "retentionSeconds", retention,
+                "bandwidthLimitBytesPerSecond", bandwidth)).get("id").asString();
+    }
+
+    String pairing(String name, String policyId) {
+        return api.post("/pairings", Map.of("name", name, "primarySiteId", primarySiteId, "recoverySiteId", recoverySiteId,
+                "policyId", policyId, "recoveryHostId", recoveryHostId)).get("id").asString();
+    }
+
+    /** The machine id of a domain once the primary agent's inventory (every 10 s) reported it. */
+    String machineId(String vmName) {
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
+                .until(() -> !api.list("/machines", Map.of("name", vmName)).isEmpty());
+        return api.list("/machines", Map.of("name", vmName)).getFirst().get("id").asString();
+    }
+
+    JsonNode protect(String machineId, String pairingId) {
+        return api.post("/protected-machines", Map.of("machineId", machineId, "pairingId", pairingId));
+    }
+
+    JsonNode unprotect(String pmId) {
+        return api.post("/protected-machines/" + pmId + "/unprotect", Map.of("deletePoints", false));
+    }
+
+    JsonNode job(String id) {
+        return api.get("/jobs/" + id);
+    }
+
+    /** Waits for a job to end; returns its final state. */
+    String awaitJob(String id, Duration max) {
+        await().atMost(max).pollInterval(Duration.ofSeconds(1)).until(() -> {
+            String st = job(id).get("state").asString();
+            return st.equals("SUCCEEDED") || st.equals("FAILED") || st.equals("CANCELLED");
+        });
+        return job(id).get("state").asString();
+    }
+
+    JsonNode protectedMachine(String id) {
+        return api.get("/protected-machines/" + id);
+    }
+
+    List<JsonNode> protectedMachines() {
+        return api.list("/protected-machines", Map.of());
+    }
+
+    List<JsonNode> points(String pmId) {
+        return api.list("/protected-machines/" + pmId + "/points", Map.of());
+    }
+
+    String diagnostics() {
+        return "\n--- primary agent log (tail) ---\n" + tail(primary.logText()) + "\n--- recovery agent log (tail) ---\n" + tail(recovery.logText());
+    }
+
+    private static String tail(String s) {
+        return s.length() > 6000 ? s.substring(s.length() - 6000) : s;
+    }
+
+    /** Stops both agents (the vault keeps running). */
+    void stopAgents() throws InterruptedException {
+        if (primary != null) primary.close();
+        if (recovery != null) recovery.close();
+    }
+
+    @Override
+    public void close() throws Exception {
+        try {
+            stopAgents();
+        } finally {
+            if (vault != null) vault.close();
+            net.close();
+        }
+    }
+}
