@@ -228,6 +228,46 @@ class ReplicationAcrossSitesTest {
         assertThat(sites.protectedMachine(pm1).get("state").asString()).isEqualTo("PROTECTED");
     }
 
+    @Test
+    @Order(6)
+    void lostChangeTrackingRaisesAnAlertAndAResyncByDigestsBringsTheMachineBack() throws Exception {
+        Libvirt lv = Libvirt.system();
+        // someone deletes Ferry's checkpoint: the dirty bitmap the next incremental needs is gone
+        await().atMost(Duration.ofSeconds(60)).ignoreExceptions().untilAsserted(() -> {
+            for (var c : lv.checkpoints(vm1.name())) {
+                if (c.name().startsWith("ferry-")) lv.deleteCheckpoint(vm1.name(), c.name());
+            }
+            assertThat(lv.checkpoints(vm1.name())).noneMatch(c -> c.name().startsWith("ferry-"));
+        });
+        Instant lost = Instant.now();
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+            assertThat(activeAlerts("RESYNC_REQUIRED", pm1).size() + clearedSince("RESYNC_REQUIRED", pm1, lost)).isPositive();
+            assertThat(sites.api.list("/jobs", Map.of("type", "RESYNC"))).anySatisfy(j ->
+                    assertThat(j.get("targetId").asString()).isEqualTo(pm1));
+        });
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
+            assertThat(sites.protectedMachine(pm1).get("state").asString()).isEqualTo("PROTECTED");
+            assertThat(sites.points(pm1)).anySatisfy(p -> assertThat(p.get("mode").asString()).isEqualTo("RESYNC"));
+            assertThat(activeAlerts("RESYNC_REQUIRED", pm1)).isEmpty();
+        });
+        JsonNode resync = sites.api.list("/jobs", Map.of("type", "RESYNC")).getFirst();
+        assertThat(resync.get("state").asString()).isEqualTo("SUCCEEDED");
+        JsonNode point = sites.points(pm1).stream().filter(p -> p.get("mode").asString().equals("RESYNC")).findFirst().orElseThrow();
+        // a resync reads the whole disk but stores only what differs from the last point
+        assertThat(point.get("bytesStored").asLong()).isLessThan(point.get("bytesRead").asLong() / 4);
+        VerifyResult v = PointCheck.verify(sites.repository("rep"), point.get("id").asString(), work);
+        assertThat(v.ok()).as(v.toString()).isTrue();
+        // and replication is incremental again afterwards
+        await().atMost(Duration.ofSeconds(45)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() ->
+                assertThat(sites.points(pm1).getFirst().get("mode").asString()).isEqualTo("INCREMENTAL"));
+    }
+
+    private long clearedSince(String kind, String objectId, Instant since) {
+        return sites.api.list("/alerts", Map.of("active", "false")).stream()
+                .filter(a -> a.get("kind").asString().equals(kind) && a.get("objectId").asString().equals(objectId)
+                        && Instant.parse(a.get("raisedAt").asString()).isAfter(since.minusSeconds(1))).count();
+    }
+
     private List<JsonNode> activeAlerts(String kind, String objectId) {
         return sites.api.list("/alerts", Map.of("active", "true")).stream()
                 .filter(a -> a.get("kind").asString().equals(kind) && a.get("objectId").asString().equals(objectId)
