@@ -6,7 +6,7 @@ set -euo pipefail
 PKGS=(qemu-system-x86 qemu-utils libnbd-bin nbdkit
       libvirt-daemon-system libvirt-clients libvirt-daemon-driver-qemu
       linux-image-amd64 busybox-static cpio gzip gcc libc6-dev
-      iproute2 procps util-linux)
+      iproute2 procps util-linux python3)
 # peers for the benchmark (bench/run.sh); optional for the tests
 BENCH_PKGS=(virtnbdbackup restic)
 

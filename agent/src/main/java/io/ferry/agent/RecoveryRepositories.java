@@ -42,7 +42,7 @@ final class RecoveryRepositories implements AutoCloseable {
 
     private static final class Kept {
         volatile RepositoryAssignment assignment;
-        Repository repo;
+        volatile Repository repo;
         ErrorInfo error;
         final Set<String> deleted = new LinkedHashSet<>();
         final Set<String> purged = new LinkedHashSet<>();

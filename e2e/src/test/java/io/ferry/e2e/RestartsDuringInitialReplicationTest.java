@@ -115,7 +115,21 @@ class RestartsDuringInitialReplicationTest {
             long storedBeforeRestart = chunkBytes() - base;
             assertThat(storedBeforeRestart).as("chunk bytes stored before the kill").isGreaterThan(48 * MiB);
             assertThat(sites.job(id).get("state").asString()).isEqualTo("RUNNING");
+            // the vault notices the silent agent: host SILENT, AGENT_SILENT alert (CRITICAL), machine CRITICAL
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+                assertThat(sites.api.get("/hosts/" + sites.primaryHostId).get("status").asString()).isEqualTo("SILENT");
+                assertThat(sites.api.list("/alerts", java.util.Map.of("active", "true"))).anySatisfy(a -> {
+                    assertThat(a.get("kind").asString()).isEqualTo("AGENT_SILENT");
+                    assertThat(a.get("objectId").asString()).isEqualTo(sites.primaryHostId);
+                    assertThat(a.get("severity").asString()).isEqualTo("CRITICAL");
+                });
+            });
             sites.primary.start(); // registered already: no key needed again
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+                assertThat(sites.api.get("/hosts/" + sites.primaryHostId).get("status").asString()).isEqualTo("ONLINE");
+                assertThat(sites.api.list("/alerts", java.util.Map.of("active", "true")))
+                        .noneMatch(a -> a.get("kind").asString().equals("AGENT_SILENT"));
+            });
             await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1))
                     .until(() -> !sites.job(id).get("state").asString().matches("QUEUED|RUNNING"));
             JsonNode done = sites.job(id);

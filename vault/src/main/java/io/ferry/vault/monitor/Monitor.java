@@ -149,7 +149,8 @@ public final class Monitor implements AutoCloseable {
         } else if (rpo != null) {
             store.clearAlert(RPO_BREACHED, pm.id(), now);
         }
-        if (pm.lastError() != null && !rep.path("resyncRequired").asBoolean(false)) {
+        boolean resyncReported = rep != null && rep.path("resyncRequired").asBoolean(false);
+        if (pm.lastError() != null && !resyncReported) {
             store.raiseAlert(REPLICATION_FAILED, "WARNING", "protected-machine", pm.id(),
                     "replication of " + m.name() + " failed: " + pm.lastError(), "Ferry retries by itself", now);
         } else if (pm.lastError() == null) {
