@@ -97,6 +97,7 @@ class ControlPlaneBench {
         } finally {
             emit(String.format(Locale.ROOT, "Total time of the benchmark class: %.0f s; load at the end: %s%n",
                     Duration.between(began, Instant.now()).toMillis() / 1000.0, ProcStat.load()));
+            keepLogs();
             deleteTree(work);
             Files.copy(results, outDir.resolve("latest.md"), StandardCopyOption.REPLACE_EXISTING);
             System.out.println("results: " + results);
@@ -350,7 +351,7 @@ class ControlPlaneBench {
                     + String.format(Locale.ROOT, "Idle agent (no lab VM defined yet, 0 protected machines; heartbeat every 1 s, inventory"
                     + " every 10 s), over %.0f s: JVM %.3f CPU s per s, its virsh children %.3f CPU s per s. \"Per cycle\" figures are the"
                     + " agent's CPU over the window divided by the cycles in it, so they include heartbeats and the inventory of N domains"
-                    + " (a virsh dumpxml and domiflist per domain every 10 s); \"net\" subtracts the idle agent only.%n",
+                    + " (virsh dumpxml, domstate, domblkinfo and dumpxml again per domain every 10 s); \"net\" subtracts the idle agent only.%n",
                     bs, baseline, baselineChildren));
         }
     }
@@ -373,7 +374,17 @@ class ControlPlaneBench {
         for (String p : List.of("/api/v1/protected-machines", "/api/v1/jobs", "/api/v1/machines")) load.run(p, 8, Duration.ofSeconds(3));
 
         Table t = new Table("GET", "clients", "requests/s", "p50 ms", "p95 ms", "p99 ms", "max ms", "errors", "bytes / answer",
-                "heartbeats in run", "heartbeat mean ms (vault side)", "load (uptime) start → end");
+                "heartbeats in run", "heartbeat mean ms (vault side)", "host busy %", "load (uptime) start → end");
+        {   // the heartbeats alone, no API load
+            double[] hb0 = load.postTimer();
+            double[] h0 = ProcStat.host();
+            String l0 = ProcStat.load();
+            Thread.sleep(10_000);
+            double[] hb1 = load.postTimer();
+            double n = hb1[0] - hb0[0];
+            t.row("(none: heartbeats only, 10 s)", 0, "", "", "", "", "", "", "", Table.f(n),
+                    n > 0 ? 1000 * (hb1[1] - hb0[1]) / n : Double.NaN, ProcStat.busyPercent(h0, ProcStat.host()), l0 + " → " + ProcStat.load());
+        }
         for (String path : List.of("/api/v1/protected-machines", "/api/v1/jobs", "/api/v1/machines")) {
             for (int k : clients) row(t, load, path, k, Duration.ofSeconds(seconds), "");
         }
@@ -404,13 +415,15 @@ class ControlPlaneBench {
     private static void row(Table t, ApiLoad load, String path, int k, Duration d, String label) throws Exception {
         double[] hb0 = load.postTimer();
         String load0 = ProcStat.load();
+        double[] h0 = ProcStat.host();
         ApiLoad.Result r = load.run(path, k, d);
+        double busy = ProcStat.busyPercent(h0, ProcStat.host());
         double[] hb1 = load.postTimer();
         double hbCount = hb1[0] - hb0[0];
         double hbMean = hbCount > 0 ? 1000 * (hb1[1] - hb0[1]) / hbCount : Double.NaN;
         t.row(path.replace("/api/v1", "") + label, k, r.perSecond(), r.p(50), r.p(95), r.p(99), r.max(),
                 r.errors() + (r.firstError() == null ? "" : " (" + r.firstError() + ")"), Table.f(r.meanBytes()),
-                Table.f(hbCount), hbMean, load0 + " → " + ProcStat.load());
+                Table.f(hbCount), hbMean, busy, load0 + " → " + ProcStat.load());
         System.out.printf(Locale.ROOT, "%s k=%d: %.0f req/s p50 %.1f ms p99 %.1f ms%n", path, k, r.perSecond(), r.p(50), r.p(99));
     }
 
@@ -462,6 +475,20 @@ class ControlPlaneBench {
 
     private static boolean onPath(String tool) {
         return Stream.of(System.getenv().getOrDefault("PATH", "").split(":")).anyMatch(d -> Files.isExecutable(Path.of(d, tool)));
+    }
+
+    /** Copies the agents' logs out of the work directory (deleted at the end) next to the results. */
+    private void keepLogs() {
+        Path dir = outDir.resolve(results.getFileName().toString().replace(".md", "-logs"));
+        try (Stream<Path> s = Files.walk(work, 3)) {
+            for (Path p : s.filter(p -> p.getFileName().toString().endsWith(".log") && Files.isRegularFile(p)).toList()) {
+                Files.createDirectories(dir);
+                Files.copy(p, dir.resolve(work.relativize(p).toString().replace('/', '_')), StandardCopyOption.REPLACE_EXISTING);
+            }
+            System.out.println("agent logs: " + dir);
+        } catch (IOException e) {
+            System.out.println("could not keep the logs: " + e);
+        }
     }
 
     private static void deleteTree(Path dir) throws IOException {
