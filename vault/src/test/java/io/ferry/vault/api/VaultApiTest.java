@@ -41,24 +41,33 @@ abstract class VaultApiTest {
     @BeforeAll
     void startVault() throws IOException {
         dir = Files.createTempDirectory("ferry-vault-api-");
-        vault = Vault.start(VaultConfig.defaults(dir.resolve("vault"))
+        vault = Vault.start(configure(VaultConfig.defaults(dir.resolve("vault"))
                 .withBind(InetAddress.getLoopbackAddress())
                 .withPort(0)
                 .withAdminPassword(ADMIN_PASSWORD)
-                .withTimings(Duration.ofSeconds(1), Duration.ofSeconds(3), Duration.ofMillis(500)));
+                .withTimings(Duration.ofSeconds(1), Duration.ofSeconds(3), Duration.ofMillis(500))));
         http = new Http(vault.url(), Tls.client(null, vault.ca().certificate()));
         admin = login("admin", ADMIN_PASSWORD);
+    }
+
+    /** Where a subclass changes the vault's configuration (e.g. PostgreSQL instead of SQLite). */
+    VaultConfig configure(VaultConfig base) throws IOException {
+        return base;
     }
 
     @AfterAll
     void stopVault() throws IOException {
         if (vault != null) vault.close();
+        afterVault();
         if (dir != null) {
             try (Stream<Path> s = Files.walk(dir)) {
                 for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
             }
         }
     }
+
+    /** Called after the vault stopped. */
+    void afterVault() throws IOException {}
 
     // ---- users
 
