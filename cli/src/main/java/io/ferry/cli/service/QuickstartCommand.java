@@ -100,14 +100,20 @@ public final class QuickstartCommand implements Callable<Integer> {
                 JsonNode job = api.post("/protected-machines", Map.of("machineId", machine.get("id").asString(),
                         "pairingId", pairing.get("id").asString()));
                 String jobId = job.get("id").asString();
+                String[] shown = {""};
                 JsonNode done = await("job " + jobId, Duration.ofMinutes(10), () -> {
                     JsonNode j = api.get("/jobs/" + jobId);
                     JsonNode p = j.get("progress");
-                    out.printf("  job %s  %-9s %-20s %s%n", jobId, j.get("state").asString(), j.get("step").asString(),
-                            p == null || p.isNull() ? "" : String.format("%5.1f %%", p.get("percent").asDouble()));
-                    out.flush();
+                    String line = String.format("  job %s  %-9s %-20s %s", jobId, j.get("state").asString(), j.get("step").asString(),
+                            p == null || p.isNull() ? "" : String.format("%5.1f %% of %,d bytes", p.get("percent").asDouble(),
+                                    p.get("bytesTotal").asLong()));
+                    if (!line.equals(shown[0])) {
+                        out.println(line);
+                        out.flush();
+                        shown[0] = line;
+                    }
                     return j.get("state").asString().matches("SUCCEEDED|FAILED|CANCELLED") ? j : null;
-                });
+                }, Duration.ofMillis(500));
                 if (!"SUCCEEDED".equals(done.get("state").asString())) {
                     out.println("protection failed: " + done.get("error"));
                     return 1;
