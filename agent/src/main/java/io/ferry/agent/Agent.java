@@ -37,6 +37,7 @@ public final class Agent implements AutoCloseable {
     private RecoveryRepositories repositories;
     private RepositoryKeys keys;
     private PendingPoints pending;
+    private LastAssignments lastAssignments;
     private Cleanups cleanups;
     private InventoryScanner inventory;
     private final Map<String, SourceReplication> sources = new HashMap<>();
@@ -59,6 +60,7 @@ public final class Agent implements AutoCloseable {
                 : AgentIdentity.register(cfg, VERSION);
         LOG.log(System.Logger.Level.INFO, "agent {0} of site {1}, vault {2}", identity.hostId(), identity.siteId(), cfg.vault());
         keys = new RepositoryKeys(cfg.stateDir());
+        lastAssignments = new LastAssignments(cfg.stateDir().resolve("assignments.json"));
         pending = new PendingPoints(cfg.stateDir().resolve("pending-points.json"));
         cleanups = new Cleanups(libvirt);
         inventory = new InventoryScanner(libvirt, cfg.inventoryFilter());
@@ -69,6 +71,12 @@ public final class Agent implements AutoCloseable {
             LOG.log(System.Logger.Level.INFO, "serving repositories on {0}", dataServer.address());
         }
         vault = new VaultConnection(cfg, identity);
+        // what the vault last asked, so a restart during a vault outage goes on replicating and serving
+        HeartbeatResponse last = lastAssignments.load();
+        if (last != null) {
+            LOG.log(System.Logger.Level.INFO, "resuming the last assignments until the vault answers");
+            apply(last);
+        }
         loop = Thread.ofPlatform().name("agent-heartbeat").daemon(true).start(this::run);
         return this;
     }
@@ -88,6 +96,7 @@ public final class Agent implements AutoCloseable {
                 HeartbeatResponse r = vault.send(heartbeat());
                 lastContact = Instant.now();
                 apply(r);
+                lastAssignments.save(r);
                 backoff = Duration.ofSeconds(1);
                 sleep(Duration.ofSeconds(Math.max(1, r.heartbeatSeconds())));
             } catch (Exception e) {

@@ -60,7 +60,7 @@ final class RecoveryRepositories implements AutoCloseable {
     Optional<BlobStore> access(String peerHostId, String repository) {
         Kept k = kept.get(repository);
         if (k == null || k.repo == null || !k.assignment.writers().contains(peerHostId)) return Optional.empty();
-        return Optional.of(k.repo.store());
+        return Optional.of(new WriterStore(k.repo.store(), peerHostId));
     }
 
     /** Brings the repositories to what the vault asks: create, open, delete points, purge machines. */
@@ -99,7 +99,7 @@ final class RecoveryRepositories implements AutoCloseable {
                     "use letters, digits, '.', '_' or '-'");
         }
         Path d = dir.resolve(a.name());
-        var key = keys.keySource(a.name(), a.encryptionKey());
+        var key = keys.kept(a.name(), a.encryptionKey());
         if (Files.exists(d.resolve("config"))) return Repository.openLocal(d, key);
         RepositoryConfig cfg = RepositoryConfig.defaults().withCompressionLevel(a.compressionLevel())
                 .withEncryption(a.encryptionKey() == null ? Encryption.NONE : Encryption.KEYFILE);

@@ -18,13 +18,29 @@ final class RepositoryKeys {
         this.dir = stateDir.resolve("keys");
     }
 
-    KeySource keySource(String repository, String base64Key) throws IOException {
+    /** The key of a repository this agent keeps: an existing, different key file is never replaced. */
+    KeySource kept(String repository, String base64Key) throws IOException {
+        return keySource(repository, base64Key, false);
+    }
+
+    /** The key of a repository this agent writes into on {@code recoveryHostId}. */
+    KeySource remote(String repository, String recoveryHostId, String base64Key) throws IOException {
+        return keySource(repository + "@" + recoveryHostId, base64Key, true);
+    }
+
+    KeySource keySource(String name, String base64Key, boolean replace) throws IOException {
         if (base64Key == null || base64Key.isBlank()) return new KeySource.None();
         byte[] key = Base64.getDecoder().decode(base64Key);
         Files.createDirectories(dir);
-        Path file = dir.resolve(repository + ".key");
+        Path file = dir.resolve(name + ".key");
+        if (Files.exists(file) && !replace && !Arrays.equals(Files.readAllBytes(file), key)) {
+            throw new io.ferry.repository.RepositoryException("the vault sent a key for repository " + name
+                    + " that differs from the key it was created with (" + file + ")",
+                    "the repository belongs to an earlier pairing; give the new pairing another repository name,"
+                    + " or move the old repository and its key away if it is no longer needed");
+        }
         if (!Files.exists(file) || !Arrays.equals(Files.readAllBytes(file), key)) {
-            Path tmp = dir.resolve(repository + ".key.tmp");
+            Path tmp = dir.resolve(name + ".key.tmp");
             Files.deleteIfExists(tmp);
             Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             Files.write(tmp, key, StandardOpenOption.TRUNCATE_EXISTING);

@@ -130,10 +130,16 @@ final class SourceReplication implements AutoCloseable {
         try (Repository repo = Repository.open(
                 new RetryingBlobStore(new RemoteBlobStore(base, a.repository(),
                         Tls.clientForPeer(identity.tls(), identity.ca(), a.recoveryHostId()), timeout)),
-                keys.keySource(a.repository(), a.encryptionKey()))) {
+                keys.remote(a.repository(), a.recoveryHostId(), a.encryptionKey()))) {
             CaptureOptions options = CaptureOptions.defaults().withWorkers(workers)
                     .withResync(resyncRequired && a.allowResync())
                     .withBytesPerSecond(a.bandwidthLimitBytesPerSecond());
+            String uuid = libvirt.domain(a.domain()).uuid();
+            if (a.domainUuid() != null && !a.domainUuid().equalsIgnoreCase(uuid)) {
+                throw new IllegalStateException("domain " + a.domain() + " now has UUID " + uuid + ", but the protected machine is "
+                        + a.domainUuid() + " (undefined and defined again?); not replicating a different VM into its points;"
+                        + " hint: disable protection and enable it for the new domain");
+            }
             MachineCapture capture = new MachineCapture(libvirt, repo, options);
             mode = capture.plan(a.domain()).name();
             CaptureResult r = capture.capture(a.domain(), (ph, done, total) -> progress.put(ph, new long[] {done, total}));

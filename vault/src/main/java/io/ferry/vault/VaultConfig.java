@@ -29,7 +29,8 @@ public record VaultConfig(Path dataDir, String jdbcUrl, String jdbcUser, String 
         if (heartbeatInterval == null) heartbeatInterval = Duration.ofSeconds(5);
         if (agentSilentAfter == null) agentSilentAfter = heartbeatInterval.multipliedBy(6);
         if (monitorInterval == null) monitorInterval = Duration.ofSeconds(2);
-        if (gcGrace == null) gcGrace = Duration.ofHours(1);
+        // longer than the longest capture (put to commit): a sweep must never take a chunk a capture is about to reference
+        if (gcGrace == null) gcGrace = Duration.ofHours(24);
         if (heartbeatInterval.isNegative() || heartbeatInterval.isZero() || heartbeatInterval.toSeconds() > 300) {
             throw new IllegalArgumentException("heartbeat interval must be 1 s..5 min, got " + heartbeatInterval);
         }

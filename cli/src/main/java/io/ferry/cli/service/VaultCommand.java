@@ -38,7 +38,7 @@ public final class VaultCommand implements Callable<Integer> {
     @Option(names = "--agent-silent-after", description = "raise AGENT_SILENT after this long without a heartbeat (default 6 heartbeats)")
     String silentAfter;
 
-    @Option(names = "--gc-grace", defaultValue = "1h", description = "repositories keep unreferenced blobs this long; default ${DEFAULT-VALUE}")
+    @Option(names = "--gc-grace", defaultValue = "24h", description = "repositories keep unreferenced blobs this long (longer than the longest initial copy); default ${DEFAULT-VALUE}")
     String gcGrace;
 
     @Override

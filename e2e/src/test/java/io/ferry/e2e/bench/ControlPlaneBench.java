@@ -113,7 +113,8 @@ class ControlPlaneBench {
         long[] rates = longs("ferry.bench.rates", "5,20,50");
         int window = Integer.getInteger("ferry.bench.rpoWindow", 90);
         Table t = new Table("target MB/s (records/s)", "guest wrote MB/s", "churn per point MB/s", "RPO max s", "RPO p95 s",
-                "RPO mean s", "cycles", "cycle mean s", "cycle max s", "MB read / point", "MB stored / point",
+                "RPO mean s", "checkpoint → commit mean / max s", "RPO max from the checkpoint s", "cycles", "cycle mean s",
+                "cycle max s", "MB read / point", "MB stored / point",
                 "initial repl. s", "agent CPU s / cycle", "guest QEMU CPU %", "host busy %", "load (uptime) start → end", "notes");
         List<String> details = new ArrayList<>();
         try (BenchSites s = BenchSites.start("fbrpo", work.resolve("rpo"), "fbench-rpo")) {
@@ -135,7 +136,7 @@ class ControlPlaneBench {
                     String state = s.awaitJob(job.get("id").asString(), Duration.ofMinutes(8));
                     double initial = secs(protectAt, Instant.now());
                     if (!state.equals("SUCCEEDED")) {
-                        t.row(mbps + " (" + records + ")", "", "", "", "", "", "", "", "", "", "", Table.f(initial), "", "", "", ProcStat.load(),
+                        t.row(mbps + " (" + records + ")", "", "", "", "", "", "", "", "", "", "", "", "", Table.f(initial), "", "", "", ProcStat.load(),
                                 "ENABLE_PROTECTION " + state + ": " + s.job(job.get("id").asString()).path("error"));
                         System.out.println(s.diagnostics());
                         continue;
@@ -155,6 +156,7 @@ class ControlPlaneBench {
                     long seq0 = lastProgress(vm);
                     Instant w0 = Instant.now();
                     List<Double> rpo = new ArrayList<>();
+                    List<String> rpoPoint = new ArrayList<>(); // the latest point at each RPO sample
                     Map<String, Double> cycles = new LinkedHashMap<>(); // lastCycleAt -> lastCycleSeconds
                     String before = lastCycleAt(s.protectedMachine(pm));
                     int apiErrors = 0;
@@ -164,7 +166,10 @@ class ControlPlaneBench {
                         sleepUntil(w0.plusSeconds(i));
                         try {
                             JsonNode m = s.protectedMachine(pm);
-                            if (m.path("rpoSeconds").isNumber()) rpo.add(m.get("rpoSeconds").asDouble());
+                            if (m.path("rpoSeconds").isNumber()) {
+                                rpo.add(m.get("rpoSeconds").asDouble());
+                                rpoPoint.add(m.path("latestPointId").asString(""));
+                            }
                             JsonNode r = m.path("replication");
                             String at = lastCycleAt(m);
                             if (at != null && !at.equals(before)) cycles.put(at, r.path("lastCycleSeconds").asDouble());
@@ -204,6 +209,19 @@ class ControlPlaneBench {
                         n++;
                         perPoint.add(String.format(Locale.ROOT, "%s MB/%.1f s", Table.mb(read), interval));
                     }
+                    // the vault's RPO counts from the point's commit; the data is as of the checkpoint taken at the cycle's start
+                    Map<String, Double> lag = freezeToCommit(s.primary.logText(), vm.name());
+                    List<Double> frozenRpo = new ArrayList<>();
+                    List<Double> lags = new ArrayList<>();
+                    for (int i = 0; i < rpo.size(); i++) {
+                        Double l = lag.get(rpoPoint.get(i));
+                        if (l != null) frozenRpo.add(rpo.get(i) + l);
+                    }
+                    for (JsonNode p : points) {
+                        Instant at = Instant.parse(p.get("createdAt").asString());
+                        Double l = lag.get(p.get("id").asString());
+                        if (l != null && !at.isBefore(w0) && !at.isAfter(w1)) lags.add(l);
+                    }
                     double guestMBps = seq0 < 0 || seq1 < 0 ? Double.NaN : (seq1 - seq0) * 4096.0 / elapsed / 1e6;
                     double[] r = Table.sorted(rpo);
                     List<Double> dur = new ArrayList<>(cycles.values());
@@ -211,7 +229,9 @@ class ControlPlaneBench {
                             + (vm.consoleText().contains("FERRY-DONE") ? "; workload reached the end of the disk" : "")
                             + (vm.consoleText().contains("FERRY-ERROR") ? "; workload error" : "");
                     t.row(mbps + " (" + records + ")", guestMBps, n == 0 ? Double.NaN : readSum / intervalSum / 1e6,
-                            Table.max(rpo), Table.percentile(r, 95), Table.mean(rpo), cycles.size(), Table.mean(dur), Table.max(dur),
+                            Table.max(rpo), Table.percentile(r, 95), Table.mean(rpo),
+                            Table.f(Table.mean(lags)) + " / " + Table.f(Table.max(lags)), Table.max(frozenRpo),
+                            cycles.size(), Table.mean(dur), Table.max(dur),
                             n == 0 ? "–" : Table.mb((double) readSum / n), n == 0 ? "–" : Table.mb((double) storedSum / n),
                             Table.f(initial), cycles.isEmpty() ? "–" : Table.f(agentD.self() / cycles.size()),
                             100 * qemuD.self() / elapsed, busy, load0 + " → " + load1, notes);
@@ -432,6 +452,33 @@ class ControlPlaneBench {
     private static String lastCycleAt(JsonNode m) {
         JsonNode at = m.path("replication").path("lastCycleAt");
         return at.isString() ? at.asString() : null;
+    }
+
+    private static final Pattern CAPTURING = Pattern.compile("\"capturing (\\S+): mode \\w+, .* -> ferry-(\\d{8}T\\d{9}Z)");
+    private static final Pattern REPLICATED = Pattern.compile("\"replicated (\\S+): point ((\\d{8}T\\d{9}Z)-[0-9a-f]+)");
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmssSSS'Z'").withZone(ZoneOffset.UTC);
+
+    /**
+     * Point id → seconds from the cycle's checkpoint (the instant the point's data is frozen,
+     * named {@code ferry-<UTC>}) to the point's commit (its id and createdAt), from the source
+     * agent's log lines "capturing DOMAIN: … -> ferry-T" and "replicated DOMAIN: point ID".
+     */
+    static Map<String, Double> freezeToCommit(String agentLog, String domain) {
+        Map<String, Double> out = new HashMap<>();
+        Instant frozen = null;
+        for (String line : agentLog.split("\n")) {
+            Matcher c = CAPTURING.matcher(line);
+            if (c.find() && c.group(1).equals(domain)) {
+                frozen = Instant.from(STAMP.parse(c.group(2)));
+                continue;
+            }
+            Matcher r = REPLICATED.matcher(line);
+            if (r.find() && r.group(1).equals(domain) && frozen != null) {
+                out.put(r.group(2), secs(frozen, Instant.from(STAMP.parse(r.group(3)))));
+                frozen = null;
+            }
+        }
+        return out;
     }
 
     /** The last FERRY-PROGRESS count on the guest's console (records on disk, in steps of 256), or -1. */

@@ -108,7 +108,7 @@ public final class AgentGateway {
         reports.put(hostId, hb, now);
         List<String> acked = new ArrayList<>();
         for (ReplicationReport r : hb.replications()) acked.addAll(fileReplication(hostId, r, now));
-        for (RepositoryReport r : hb.repositories()) fileRepository(r, now);
+        for (RepositoryReport r : hb.repositories()) fileRepository(hostId, r, now);
         return new HeartbeatResponse((int) heartbeatInterval.toSeconds(), assignments.sources(hostId),
                 assignments.repositories(hostId), assignments.cleanups(hostId), acked);
     }
@@ -122,8 +122,8 @@ public final class AgentGateway {
         ProtectedMachine pm = pmo.get();
         Machine m = store.machine(pm.machineId()).orElse(null);
         if (m == null || !m.hostId().equals(hostId)) {
-            LOG.log(System.Logger.Level.WARNING, "agent {0} reported on {1}, which is not one of its machines", hostId, pm.id());
-            return List.of();
+            LOG.log(System.Logger.Level.WARNING, "agent {0} reported on {1}, which is not one of its machines; ignored", hostId, pm.id());
+            return r.points().stream().map(PointReport::id).toList();
         }
         List<String> acked = new ArrayList<>();
         RecoveryPoint newest = null;
@@ -159,8 +159,18 @@ public final class AgentGateway {
         return acked;
     }
 
-    private void fileRepository(RepositoryReport r, Instant now) {
-        if (!r.deletedPoints().isEmpty()) store.markDeleted(r.deletedPoints(), now);
+    /** Only the pairing's recovery host may report deletions, and only of the points retention expired there. */
+    private void fileRepository(String hostId, RepositoryReport r, Instant now) {
+        if (r.deletedPoints().isEmpty()) return;
+        java.util.Set<String> expiring = new java.util.HashSet<>();
+        for (var pairing : store.pairings()) {
+            if (!pairing.recoveryHostId().equals(hostId) || !pairing.repositoryName().equals(r.name())) continue;
+            for (ProtectedMachine pm : store.protectedMachinesByPairing(pairing.id())) {
+                for (RecoveryPoint p : store.expiringPoints(pm.id())) expiring.add(p.id());
+            }
+        }
+        List<String> accepted = r.deletedPoints().stream().filter(expiring::contains).toList();
+        if (!accepted.isEmpty()) store.markDeleted(accepted, now);
     }
 
     static String fingerprint(X509Certificate cert) {

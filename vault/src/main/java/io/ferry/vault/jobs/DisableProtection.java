@@ -81,6 +81,11 @@ final class DisableProtection implements JobHandler {
             case Steps.DELETE_POINTS -> {
                 if (!params.deletePoints()) yield StepOutcome.skipped("points kept in repository " + pairing.repositoryName());
                 Host rec = store.host(pairing.recoveryHostId()).orElseThrow();
+                if (silent(rec)) {
+                    yield StepOutcome.skipped("recovery host " + rec.name() + " is silent: the points of " + m.name()
+                            + " stay in repository " + pairing.repositoryName() + "; delete them when it is back"
+                            + " (`ferry repo ls` / protection enabled and disabled again with --delete-points)");
+                }
                 var hb = reports.of(rec.id());
                 if (hb.isEmpty() || hb.get().at().isBefore(stepStart)) {
                     yield StepOutcome.waiting("waiting for recovery host " + rec.name() + " to call in" + (silent(rec) ? " (it is silent)" : ""));

@@ -81,6 +81,16 @@ final class EnableProtection implements JobHandler {
     }
 
     private StepOutcome initial(ProtectedMachine pm, Machine m) {
+        // the repository already holds points of this machine (protection disabled with its points kept, then
+        // enabled again) whose checkpoint is gone: the first copy is a resync by digests, inside this job
+        if (ProtectionState.RESYNC_REQUIRED.name().equals(pm.state())) {
+            lifecycle.apply(pm, m.name(), ProtectionEvent.RESYNC);
+            return StepOutcome.waiting("the repository holds earlier points of " + m.name() + ": resynchronising by digests");
+        }
+        if (ProtectionState.RESYNCING.name().equals(pm.state()) && pm.latestPointId() != null) {
+            if (!lifecycle.apply(pm, m.name(), ProtectionEvent.RESYNC_DONE)) return StepOutcome.waiting("retrying");
+            return StepOutcome.done("first recovery point " + pm.latestPointId() + " (resynchronised with earlier points)");
+        }
         if (pm.latestPointId() != null) {
             if (ProtectionState.INITIAL_REPLICATION.name().equals(pm.state())
                     && !lifecycle.apply(pm, m.name(), ProtectionEvent.INITIAL_REPLICATION_DONE)) {
@@ -118,10 +128,16 @@ final class EnableProtection implements JobHandler {
         if (pmo.isEmpty()) return "cancelled";
         ProtectedMachine pm = pmo.get();
         String name = store.machine(pm.machineId()).map(Machine::name).orElse(pm.machineId());
-        ProtectionEvent ev = ProtectionState.ENABLING.name().equals(pm.state()) ? ProtectionEvent.FAILED : ProtectionEvent.DISABLE;
-        while (!lifecycle.apply(pm, name, ev)) {
+        // re-run after a vault restart finds the machine UNPROTECTED already: nothing to do
+        while (!ProtectionState.UNPROTECTED.name().equals(pm.state())) {
+            ProtectionState s = ProtectionState.valueOf(pm.state());
+            ProtectionEvent ev = s == ProtectionState.ENABLING ? ProtectionEvent.FAILED
+                    : s == ProtectionState.RESYNC_REQUIRED || s == ProtectionState.RESYNCING || s == ProtectionState.INITIAL_REPLICATION
+                    || s == ProtectionState.PROTECTED ? ProtectionEvent.DISABLE : null;
+            if (ev == null || lifecycle.apply(pm, name, ev)) break;
             pm = store.protectedMachine(job.targetId()).orElseThrow();
         }
-        return "cancelled; " + name + " is UNPROTECTED and a disable job removes its checkpoints and points";
+        return "cancelled; " + name + " is UNPROTECTED and a disable job removes its checkpoints (points are kept;"
+                + " `ferry repo` tools or a later protection can use them)";
     }
 }

@@ -46,7 +46,7 @@ public final class Jobs {
         JobEngine e = new JobEngine(store, tick)
                 .register(JobType.ENABLE_PROTECTION, new EnableProtection(store, reports, lifecycle, json, this))
                 .register(JobType.DISABLE_PROTECTION, new DisableProtection(store, reports, lifecycle, json, silentAfter))
-                .register(JobType.RESYNC, new Resync(store, lifecycle));
+                .register(JobType.RESYNC, new Resync(store, lifecycle, json));
         engine(e);
         return e;
     }
@@ -97,7 +97,8 @@ public final class Jobs {
                     : "wait for it to end (`ferry jobs --watch " + active.get().id() + "`)");
         }
         try {
-            Lifecycle.next(pm, m.name(), ProtectionEvent.DISABLE);
+            // UNPROTECTED here means a half-finished earlier disable (e.g. a cancel cut by a restart): finish it
+            if (!ProtectionState.UNPROTECTED.name().equals(pm.state())) Lifecycle.next(pm, m.name(), ProtectionEvent.DISABLE);
         } catch (IllegalTransitionException e) {
             throw ApiException.wrongState("cannot disable protection of " + m.name() + ": " + e.getMessage(), null);
         }
@@ -108,7 +109,11 @@ public final class Jobs {
     public Optional<Job> resync(String protectedMachineId, String actor) {
         if (store.activeJobFor(protectedMachineId).isPresent()) return Optional.empty();
         try {
-            return Optional.of(createJob(JobType.RESYNC, protectedMachineId, Map.of(), actor));
+            Map<String, Object> params = new java.util.HashMap<>();
+            store.protectedMachine(protectedMachineId).map(ProtectedMachine::latestPointId).ifPresent(p -> params.put("fromPoint", p));
+            store.protectedMachine(protectedMachineId).flatMap(pm -> store.machine(pm.machineId()))
+                    .ifPresent(m -> params.put("machineName", m.name()));
+            return Optional.of(createJob(JobType.RESYNC, protectedMachineId, params, actor));
         } catch (ApiException e) {
             return Optional.empty();
         }
@@ -116,7 +121,8 @@ public final class Jobs {
 
     void startCleanupAfterCancel(String protectedMachineId, String cancelledJobId) {
         try {
-            store.createJob(newJob(JobType.DISABLE_PROTECTION, protectedMachineId, Map.of("deletePoints", true),
+            // points are kept: a repository may hold earlier points of the same machine that must not go with it
+            store.createJob(newJob(JobType.DISABLE_PROTECTION, protectedMachineId, Map.of("deletePoints", false),
                     "system (cleanup after cancelled job " + cancelledJobId + ")"));
         } catch (ConflictException ignored) {
             // the cancelled job is still active in this transaction's view; the engine saves it next

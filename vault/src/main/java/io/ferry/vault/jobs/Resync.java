@@ -12,16 +12,19 @@ import java.util.Optional;
 
 /**
  * resync: RESYNC_REQUIRED → RESYNCING (the source agent may now compare every chunk with the last
- * point by digest and store only what differs); done when a point newer than the job's start is
- * in the catalogue → PROTECTED.
+ * point by digest and store only what differs); done when a point other than the one that was
+ * latest when the job was created is in the catalogue → PROTECTED (no clock comparison: point
+ * times come from the source host's clock).
  */
 final class Resync implements JobHandler {
     private final VaultStore store;
     private final Lifecycle lifecycle;
+    private final tools.jackson.databind.json.JsonMapper json;
 
-    Resync(VaultStore store, Lifecycle lifecycle) {
+    Resync(VaultStore store, Lifecycle lifecycle, tools.jackson.databind.json.JsonMapper json) {
         this.store = store;
         this.lifecycle = lifecycle;
+        this.json = json;
     }
 
     @Override
@@ -36,7 +39,8 @@ final class Resync implements JobHandler {
             return StepOutcome.waiting("resynchronising " + name + " by digests");
         }
         if (ProtectionState.RESYNCING.name().equals(pm.state())) {
-            if (pm.latestPointAt() != null && pm.latestPointAt().isAfter(job.startedAt())) {
+            String from = json.readTree(job.params()).path("fromPoint").asString(null);
+            if (pm.latestPointId() != null && !pm.latestPointId().equals(from)) {
                 if (!lifecycle.apply(pm, name, ProtectionEvent.RESYNC_DONE)) return StepOutcome.waiting("retrying");
                 return StepOutcome.done("resynchronised: point " + pm.latestPointId());
             }

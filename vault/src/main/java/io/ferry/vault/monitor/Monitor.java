@@ -82,7 +82,9 @@ public final class Monitor implements AutoCloseable {
                 store.clearAlert(AGENT_SILENT, h.id(), now);
             }
         }
-        for (ProtectedMachine pm : store.protectedMachines()) {
+        List<ProtectedMachine> all = store.protectedMachines();
+        rpoSeconds.keySet().retainAll(all.stream().map(ProtectedMachine::id).toList());
+        for (ProtectedMachine pm : all) {
             try {
                 evaluate(pm, now);
             } catch (RuntimeException e) {
