@@ -23,8 +23,15 @@ final class InventoryScanner {
 
     Inventory scan() {
         List<Inventory.Domain> out = new ArrayList<>();
-        for (DomainInfo d : libvirt.domains()) {
-            if (!filter.matcher(d.name()).matches()) continue;
+        for (String name : libvirt.domainNames()) {
+            // filtered before the lookups: a host's other domains cost one listing, not three virsh calls each
+            if (!filter.matcher(name).matches()) continue;
+            DomainInfo d;
+            try {
+                d = libvirt.domain(name);
+            } catch (HypervisorException gone) {
+                continue;
+            }
             List<Inventory.Disk> disks = new ArrayList<>();
             for (DiskInfo disk : d.disks()) {
                 disks.add(new Inventory.Disk(disk.target(), disk.source() == null ? null : disk.source().toString(),

@@ -141,12 +141,11 @@ final class SourceReplication implements AutoCloseable {
                         + " hint: disable protection and enable it for the new domain");
             }
             MachineCapture capture = new MachineCapture(libvirt, repo, options);
-            mode = capture.plan(a.domain()).name();
             CaptureResult r = capture.capture(a.domain(), (ph, done, total) -> progress.put(ph, new long[] {done, total}));
             PointManifest p = r.point();
             pending.add(a.protectedMachineId(), new PointReport(p.id(), a.repository(), p.createdAt(), p.consistency().name(),
                     r.mode().name(), p.parentId(), r.bytesRead(), r.bytesStored(),
-                    p.disks().stream().map(d -> d.name()).toList()));
+                    p.disks().stream().map(d -> d.name()).toList(), start));
             mode = r.mode().name();
             lastCycleAt = Instant.now();
             lastCycleSeconds = Duration.between(start, lastCycleAt).toMillis() / 1000.0;

@@ -15,7 +15,7 @@ class PendingPointsTest {
     @TempDir Path dir;
 
     private static PointReport point(String id) {
-        return new PointReport(id, "repo", Instant.parse("2026-11-23T10:00:00Z"), "CRASH", "INCREMENTAL", null, 10, 5, List.of("vda"));
+        return new PointReport(id, "repo", Instant.parse("2026-11-23T10:00:00Z"), "CRASH", "INCREMENTAL", null, 10, 5, List.of("vda"), null);
     }
 
     @Test

@@ -54,11 +54,16 @@ public final class Libvirt {
 
     // ---------------------------------------------------------------- domains
 
+    /** Names of all domains (running and defined), one {@code virsh} call. */
+    public List<String> domainNames() throws HypervisorException {
+        return virsh("libvirt " + uri, "list", "--all", "--name").stdout().lines()
+                .map(String::strip).filter(s -> !s.isEmpty()).toList();
+    }
+
     /** All domains (running and defined). Domains that vanish while listing are skipped. */
     public List<DomainInfo> domains() throws HypervisorException {
-        String names = virsh("libvirt " + uri, "list", "--all", "--name").stdout();
         List<DomainInfo> out = new ArrayList<>();
-        for (String n : names.lines().map(String::strip).filter(s -> !s.isEmpty()).toList()) {
+        for (String n : domainNames()) {
             try {
                 out.add(domain(n));
             } catch (UnknownDomainException gone) {

@@ -127,15 +127,20 @@ public final class AgentGateway {
         }
         List<String> acked = new ArrayList<>();
         RecoveryPoint newest = null;
+        Instant newestData = null;
         for (PointReport p : r.points()) {
             RecoveryPoint rp = new RecoveryPoint(p.id(), pm.id(), p.createdAt(), p.consistency(), p.mode(), p.parentId(),
                     p.bytesRead(), p.bytesStored(), json.writeValueAsString(p.disks()), RecoveryPoint.AVAILABLE, null);
             store.insertPoint(rp);
             acked.add(p.id());
-            if (newest == null || p.createdAt().isAfter(newest.createdAt())) newest = rp;
+            if (newest == null || p.createdAt().isAfter(newest.createdAt())) {
+                newest = rp;
+                // RPO counts from when the data was frozen, not from the commit (a long copy would hide its own length)
+                newestData = p.dataAt() != null && p.dataAt().isBefore(p.createdAt()) ? p.dataAt() : p.createdAt();
+            }
         }
-        if (newest != null && (pm.latestPointAt() == null || newest.createdAt().isAfter(pm.latestPointAt()))) {
-            store.updateLatestPoint(pm.id(), newest.id(), newest.createdAt());
+        if (newest != null && (pm.latestPointAt() == null || newestData.isAfter(pm.latestPointAt()))) {
+            store.updateLatestPoint(pm.id(), newest.id(), newestData);
         }
         Map<String, Object> live = new HashMap<>();
         live.put("phase", r.phase());

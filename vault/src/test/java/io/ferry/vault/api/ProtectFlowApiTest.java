@@ -220,7 +220,7 @@ class ProtectFlowApiTest extends VaultApiTest {
     @Order(6)
     void theFirstPointProtectsTheMachine() {
         Instant at = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-        PointReport point = new PointReport(pointId, "east-west", at, "CRASH", "FULL", null, 10 * GIB, 3 * GIB, List.of("vda"));
+        PointReport point = new PointReport(pointId, "east-west", at, "CRASH", "FULL", null, 10 * GIB, 3 * GIB, List.of("vda"), null);
         ReplicationReport done = new ReplicationReport(pmId, "IDLE", "FULL", 10 * GIB, 10 * GIB, null, at, 12.5, List.of(point), false, null);
 
         HeartbeatResponse r = src.heartbeat(List.of(done), List.of(), List.of());
@@ -270,7 +270,7 @@ class ProtectFlowApiTest extends VaultApiTest {
         // a point committed just before the stop still reaches the catalogue (the agent reports it as STOPPED)
         Instant lateAt = Instant.now().truncatedTo(ChronoUnit.MILLIS);
         PointReport late = new PointReport(pointId + "-late", "east-west", lateAt, "CRASH", "INCREMENTAL", pointId, GIB, GIB / 10,
-                List.of("vda"));
+                List.of("vda"), null);
         HeartbeatResponse stopped = src.heartbeat(List.of(new ReplicationReport(pmId, "STOPPED", null, 0, 0, null, null, 0,
                 List.of(late), false, null)), List.of(), List.of());
         assertThat(stopped.sources()).isEmpty();
