@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** A real `ferry agent` JVM started inside a site's network namespace; its log goes to a file. */
-final class AgentProcess implements AutoCloseable {
+public final class AgentProcess implements AutoCloseable {
     final Site site;
     final Path state;
     final Path log;
@@ -27,7 +27,7 @@ final class AgentProcess implements AutoCloseable {
         this.args = List.copyOf(agentArgs);
     }
 
-    AgentProcess start() {
+    public AgentProcess start() {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("--enable-native-access=ALL-UNNAMED");
@@ -45,18 +45,36 @@ final class AgentProcess implements AutoCloseable {
         return this;
     }
 
+    /**
+     * The pid of the agent's JVM (benchmarks read its CPU time in /proc): {@code ip netns exec} and
+     * {@code env} exec the next program, so it is normally the started process itself.
+     */
+    public long javaPid() {
+        if (isJava(process.toHandle())) return process.pid();
+        return process.toHandle().descendants().filter(AgentProcess::isJava).findFirst().map(ProcessHandle::pid)
+                .orElseThrow(() -> new IllegalStateException("no java process under pid " + process.pid()));
+    }
+
+    private static boolean isJava(ProcessHandle h) {
+        try {
+            return Files.readString(Path.of("/proc", Long.toString(h.pid()), "comm")).strip().equals("java");
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     /** SIGKILL: no shutdown hook runs, as when a host loses power. */
-    void kill() throws InterruptedException {
+    public void kill() throws InterruptedException {
         process.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);
         process.destroyForcibly();
         process.waitFor(30, TimeUnit.SECONDS);
     }
 
-    boolean alive() {
+    public boolean alive() {
         return process != null && process.isAlive();
     }
 
-    String logText() {
+    public String logText() {
         try {
             return Files.exists(log) ? Files.readString(log) : "";
         } catch (IOException e) {

@@ -24,7 +24,7 @@ import static org.awaitility.Awaitility.await;
  * it) and one agent JVM per site, each in its own network namespace; the sites reach each other
  * only over the site link (which tests can cut) and the vault over their management links.
  */
-final class TwoSites implements AutoCloseable {
+public final class TwoSites implements AutoCloseable {
     static final String ADMIN_PASSWORD = "e2e-admin-password";
     static final int DATA_PORT = 9443;
 
@@ -33,11 +33,14 @@ final class TwoSites implements AutoCloseable {
     final String machinePrefix;
     private final int port;
     private Vault vault;
-    VaultClient api;
+    public VaultClient api;
+    /** The API's URL and an admin token (benchmarks drive the API with their own clients). */
+    public URI url;
+    public String token;
     String primarySiteId;
     String recoverySiteId;
-    AgentProcess primary;
-    AgentProcess recovery;
+    public AgentProcess primary;
+    public AgentProcess recovery;
     String primaryHostId;
     String recoveryHostId;
 
@@ -48,7 +51,7 @@ final class TwoSites implements AutoCloseable {
         this.port = port;
     }
 
-    static TwoSites start(String prefix, Path work, String machinePrefix) throws Exception {
+    public static TwoSites start(String prefix, Path work, String machinePrefix) throws Exception {
         TwoSiteNetwork net = TwoSiteNetwork.create(prefix);
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
@@ -79,8 +82,8 @@ final class TwoSites implements AutoCloseable {
         VaultConfig cfg = VaultConfig.defaults(work.resolve("vault")).withBind(InetAddress.getByName("0.0.0.0")).withPort(port)
                 .withTimings(Duration.ofSeconds(1), Duration.ofSeconds(6), Duration.ofSeconds(1)).withAdminPassword(ADMIN_PASSWORD);
         vault = Vault.start(cfg);
-        URI url = URI.create("https://127.0.0.1:" + port);
-        String token = new VaultClient(url, null, vault.ca().certificatePem()).login("admin", ADMIN_PASSWORD).get("token").asString();
+        url = URI.create("https://127.0.0.1:" + port);
+        token = new VaultClient(url, null, vault.ca().certificatePem()).login("admin", ADMIN_PASSWORD).get("token").asString();
         api = new VaultClient(url, token, vault.ca().certificatePem());
     }
 
@@ -89,8 +92,12 @@ final class TwoSites implements AutoCloseable {
         vault = null;
     }
 
-    Vault vault() {
+    public Vault vault() {
         return vault;
+    }
+
+    public String caPem() {
+        return vault.ca().certificatePem();
     }
 
     private AgentProcess agent(Site site, String name, String siteId, List<String> extra) {
@@ -107,7 +114,7 @@ final class TwoSites implements AutoCloseable {
         return work.resolve("agent-recovery").resolve("repositories").resolve(name);
     }
 
-    String policy(String name, int copyFrequency, int retention, long bandwidth) {
+    public String policy(String name, int copyFrequency, int retention, long bandwidth) {
         return policy(name, copyFrequency, retention, bandwidth, false);
     }
 
@@ -121,34 +128,58 @@ final class TwoSites implements AutoCloseable {
         return new io.ferry.repository.KeySource.KeyFile(work.resolve("agent-recovery").resolve("keys").resolve(repository + ".key"));
     }
 
-    String pairing(String name, String policyId) {
+    public String pairing(String name, String policyId) {
         return api.post("/pairings", Map.of("name", name, "primarySiteId", primarySiteId, "recoverySiteId", recoverySiteId,
                 "policyId", policyId, "recoveryHostId", recoveryHostId)).get("id").asString();
     }
 
-    String machineId(String vmName) {
-        await().atMost(Duration.ofSeconds(60)).until(() -> !api.list("/machines", Map.of("name", vmName)).isEmpty());
+    /** The machine id of a domain once the primary agent's inventory (every 10 s) reported it. */
+    public String machineId(String vmName) {
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).until(() -> !api.list("/machines", Map.of("name", vmName)).isEmpty());
         return api.list("/machines", Map.of("name", vmName)).getFirst().get("id").asString();
     }
 
     /** Starts protection; returns the job. */
-    JsonNode protect(String machineId, String pairingId) {
+    public JsonNode protect(String machineId, String pairingId) {
         return api.post("/protected-machines", Map.of("machineId", machineId, "pairingId", pairingId));
     }
 
-    JsonNode job(String id) {
+    public JsonNode unprotect(String pmId) {
+        return api.post("/protected-machines/" + pmId + "/unprotect", Map.of("deletePoints", false));
+    }
+
+    /** Waits for a job to end; returns its final state. */
+    public String awaitJob(String id, Duration max) {
+        await().atMost(max).pollInterval(Duration.ofSeconds(1)).until(() -> {
+            String st = job(id).get("state").asString();
+            return st.equals("SUCCEEDED") || st.equals("FAILED") || st.equals("CANCELLED");
+        });
+        return job(id).get("state").asString();
+    }
+
+    public List<JsonNode> protectedMachines() {
+        return api.list("/protected-machines", Map.of());
+    }
+
+    /** Stops both agents (the vault keeps running). */
+    public void stopAgents() throws InterruptedException {
+        if (primary != null) primary.close();
+        if (recovery != null) recovery.close();
+    }
+
+    public JsonNode job(String id) {
         return api.get("/jobs/" + id);
     }
 
-    JsonNode protectedMachine(String id) {
+    public JsonNode protectedMachine(String id) {
         return api.get("/protected-machines/" + id);
     }
 
-    List<JsonNode> points(String pmId) {
+    public List<JsonNode> points(String pmId) {
         return api.list("/protected-machines/" + pmId + "/points", Map.of());
     }
 
-    String diagnostics() {
+    public String diagnostics() {
         return "\n--- primary agent log (tail) ---\n" + tail(primary.logText()) + "\n--- recovery agent log (tail) ---\n" + tail(recovery.logText());
     }
 
@@ -159,8 +190,7 @@ final class TwoSites implements AutoCloseable {
     @Override
     public void close() throws Exception {
         try {
-            if (primary != null) primary.close();
-            if (recovery != null) recovery.close();
+            stopAgents();
         } finally {
             if (vault != null) vault.close();
             net.close();

@@ -1,5 +1,7 @@
 package io.ferry.e2e.bench;
 
+import io.ferry.e2e.AgentProcess;
+import io.ferry.e2e.TwoSites;
 import io.ferry.hypervisor.Libvirt;
 import io.ferry.lab.LabVm;
 import io.ferry.lab.LabVmSpec;
@@ -73,7 +75,7 @@ class ControlPlaneBench {
     final Set<String> parts = Set.of(System.getProperty("ferry.bench.parts", "rpo,scale,api").split(","));
 
     // part 2's fixture, kept for part 3 ("the vault of the fixture, a few protected machines present")
-    BenchSites scaleSites;
+    TwoSites scaleSites;
     final List<LabVm> scaleVms = new ArrayList<>();
     final List<String> scalePms = new ArrayList<>();
 
@@ -117,7 +119,7 @@ class ControlPlaneBench {
                 "cycle max s", "MB read / point", "MB stored / point",
                 "initial repl. s", "agent CPU s / cycle", "guest QEMU CPU %", "host busy %", "load (uptime) start → end", "notes");
         List<String> details = new ArrayList<>();
-        try (BenchSites s = BenchSites.start("fbrpo", work.resolve("rpo"), "fbench-rpo")) {
+        try (TwoSites s = TwoSites.start("fbrpo", work.resolve("rpo"), "fbench-rpo")) {
             String pairing = s.pairing("rpo", s.policy("rpo15", COPY_FREQUENCY, RETENTION, 0));
             long agentPid = s.primary.javaPid();
             for (long mbps : rates) {
@@ -263,8 +265,8 @@ class ControlPlaneBench {
         int[] counts = parts.contains("scale") ? ints("ferry.bench.counts", "1,4,8") : new int[] {3};
         int window = Integer.getInteger("ferry.bench.scaleWindow", 60);
         int memory = Integer.getInteger("ferry.bench.memory", 96);
-        scaleSites = BenchSites.start("fbscl", work.resolve("scale"), "fbench-idle");
-        BenchSites s = scaleSites;
+        scaleSites = TwoSites.start("fbscl", work.resolve("scale"), "fbench-idle");
+        TwoSites s = scaleSites;
         String pairing = s.pairing("idle", s.policy("idle15", COPY_FREQUENCY, RETENTION, 0));
         long agentPid = s.primary.javaPid();
         // the agent's own cost with nothing to replicate: heartbeats (1 s) and inventory (10 s)
@@ -383,7 +385,7 @@ class ControlPlaneBench {
     void vaultApiLatencyUnderLoad() throws Exception {
         assumeTrue(parts.contains("api"), "part api not selected");
         assumeTrue(scaleSites != null, "the fixture of part 2 did not start");
-        BenchSites s = scaleSites;
+        TwoSites s = scaleSites;
         int[] clients = ints("ferry.bench.clients", "1,8,32");
         int seconds = Integer.getInteger("ferry.bench.apiSeconds", 15);
         ApiLoad load = new ApiLoad(s.url, s.token, s.caPem());
@@ -419,7 +421,7 @@ class ControlPlaneBench {
     }
 
     /** wrk against GET /api/v1/health (a baseline of the HTTPS stack), if wrk is installed. */
-    private static String wrk(BenchSites s) throws Exception {
+    private static String wrk(TwoSites s) throws Exception {
         if (!onPath("wrk")) return "wrk: not installed (`which wrk` finds nothing), no external baseline.";
         StringBuilder b = new StringBuilder("wrk against GET /api/v1/health (agents stopped):\n\n```\n");
         for (int c : new int[] {1, 32}) {
