@@ -65,7 +65,8 @@ public record LabVmSpec(String namePrefix, long diskSize, Mode mode, long rate, 
             throw new IllegalArgumentException("diskSize " + diskSize + ": at least 1 MiB and a multiple of 4096");
         }
         if (rate < 0 || max < 0) throw new IllegalArgumentException("rate and max must be >= 0");
-        if (memoryMiB < 64) throw new IllegalArgumentException("memoryMiB " + memoryMiB + " < 64");
+        // below ~96 MiB the lab kernel does not boot (no console at 64, "deadlocked on memory" at 80)
+        if (memoryMiB < 96) throw new IllegalArgumentException("memoryMiB " + memoryMiB + " < 96: the lab guest needs at least 96 MiB");
         if (vcpus < 1) throw new IllegalArgumentException("vcpus < 1");
         extraDisks = List.copyOf(extraDisks);
         if (extraDisks.size() > 24) throw new IllegalArgumentException("at most 24 extra disks");
