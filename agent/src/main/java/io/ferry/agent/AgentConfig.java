@@ -34,6 +34,11 @@ public record AgentConfig(URI vault, Path stateDir, String registrationKey, Stri
         if (libvirtUri == null) libvirtUri = "qemu:///system";
         if (captureWorkers < 1) captureWorkers = Math.max(1, Runtime.getRuntime().availableProcessors());
         if (requestTimeout == null) requestTimeout = Duration.ofSeconds(20);
+        if (dataListen != null && (dataAdvertise == null || dataAdvertise.isBlank())
+                && dataListen.getAddress() != null && dataListen.getAddress().isAnyLocalAddress()) {
+            throw new IllegalArgumentException("the data port listens on every address (" + dataListen.getAddress().getHostAddress()
+                    + "): give --data-advertise ADDRESS:PORT, the address the source agents reach this host by");
+        }
         if (dataListen != null && (dataAdvertise == null || dataAdvertise.isBlank())) {
             String host = dataListen.getAddress() != null ? dataListen.getAddress().getHostAddress() : dataListen.getHostString();
             dataAdvertise = (host.contains(":") ? "[" + host + "]" : host) + ":" + dataListen.getPort();
