@@ -5,8 +5,6 @@ import io.ferry.protocol.HeartbeatResponse;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 
 /**
  * The vault's last answer, kept in {@code assignments.json} (0600: it holds repository keys) so
@@ -39,11 +37,7 @@ final class LastAssignments {
                 r.repositories(), r.cleanups(), null));
         if (text.equals(saved)) return;
         try {
-            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-            Files.deleteIfExists(tmp);
-            Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            Files.writeString(tmp, text);
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            PrivateFiles.write(file, text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
             saved = text;
         } catch (IOException e) {
             LOG.log(System.Logger.Level.WARNING, "cannot keep the assignments in " + file + ": " + e.getMessage());

@@ -5,8 +5,6 @@ import io.ferry.repository.KeySource;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Arrays;
 import java.util.Base64;
 
@@ -40,11 +38,7 @@ final class RepositoryKeys {
                     + " or move the old repository and its key away if it is no longer needed");
         }
         if (!Files.exists(file) || !Arrays.equals(Files.readAllBytes(file), key)) {
-            Path tmp = dir.resolve(name + ".key.tmp");
-            Files.deleteIfExists(tmp);
-            Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            Files.write(tmp, key, StandardOpenOption.TRUNCATE_EXISTING);
-            Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            PrivateFiles.write(file, key);
         }
         return new KeySource.KeyFile(file);
     }

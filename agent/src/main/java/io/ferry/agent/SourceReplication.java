@@ -134,14 +134,9 @@ final class SourceReplication implements AutoCloseable {
             CaptureOptions options = CaptureOptions.defaults().withWorkers(workers)
                     .withResync(resyncRequired && a.allowResync())
                     .withBytesPerSecond(a.bandwidthLimitBytesPerSecond());
-            String uuid = libvirt.domain(a.domain()).uuid();
-            if (a.domainUuid() != null && !a.domainUuid().equalsIgnoreCase(uuid)) {
-                throw new IllegalStateException("domain " + a.domain() + " now has UUID " + uuid + ", but the protected machine is "
-                        + a.domainUuid() + " (undefined and defined again?); not replicating a different VM into its points;"
-                        + " hint: disable protection and enable it for the new domain");
-            }
             MachineCapture capture = new MachineCapture(libvirt, repo, options);
-            CaptureResult r = capture.capture(a.domain(), (ph, done, total) -> progress.put(ph, new long[] {done, total}));
+            CaptureResult r = capture.capture(a.domain(), a.domainUuid(),
+                    (ph, done, total) -> progress.put(ph, new long[] {done, total}));
             PointManifest p = r.point();
             pending.add(a.protectedMachineId(), new PointReport(p.id(), a.repository(), p.createdAt(), p.consistency().name(),
                     r.mode().name(), p.parentId(), r.bytesRead(), r.bytesStored(),

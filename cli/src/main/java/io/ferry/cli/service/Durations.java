@@ -1,21 +1,18 @@
 package io.ferry.cli.service;
 
+import io.ferry.cli.remote.Units;
+
 import java.time.Duration;
 
-/** Durations like 500ms, 15s, 5m, 2h, 7d. */
+/** Durations of the service options, in the remote commands' syntax ({@link Units#parseDuration}: 15s, 5m, 2h, 7d, 1h30m). */
 final class Durations {
     private Durations() {}
 
     static Duration parse(String s, String option) {
-        var m = java.util.regex.Pattern.compile("(\\d+)(ms|s|m|h|d)").matcher(s == null ? "" : s.trim());
-        if (!m.matches()) throw new IllegalArgumentException(option + " must look like 500ms, 15s, 5m, 2h or 7d, got '" + s + "'");
-        long n = Long.parseLong(m.group(1));
-        return switch (m.group(2)) {
-            case "ms" -> Duration.ofMillis(n);
-            case "s" -> Duration.ofSeconds(n);
-            case "m" -> Duration.ofMinutes(n);
-            case "h" -> Duration.ofHours(n);
-            default -> Duration.ofDays(n);
-        };
+        try {
+            return Duration.ofSeconds(Units.parseDuration(s));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(option + ": " + e.getMessage(), e);
+        }
     }
 }

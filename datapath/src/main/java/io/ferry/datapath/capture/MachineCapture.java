@@ -74,7 +74,21 @@ public final class MachineCapture {
     }
 
     public CaptureResult capture(String domainName, ProgressListener progress) throws IOException {
+        return capture(domainName, null, progress);
+    }
+
+    /**
+     * Captures {@code domainName} only if it still is the domain with UUID {@code expectedUuid}
+     * (null: any): a domain undefined and defined again under the same name is another VM, whose
+     * data must not become a point of the first.
+     */
+    public CaptureResult capture(String domainName, String expectedUuid, ProgressListener progress) throws IOException {
         DomainInfo dom = libvirt.domain(domainName);
+        if (expectedUuid != null && !expectedUuid.equalsIgnoreCase(dom.uuid())) {
+            throw new IOException("capture of domain '" + dom.name() + "' refused: it now has UUID " + dom.uuid()
+                    + ", not " + expectedUuid + " (undefined and defined again?); hint: disable protection of the old"
+                    + " machine and protect the new domain");
+        }
         try (CaptureLock lock = CaptureLock.acquire(dom.name())) {
             endStaleBackupJob(dom);
             return captureLocked(dom, progress);

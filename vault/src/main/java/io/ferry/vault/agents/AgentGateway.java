@@ -9,6 +9,7 @@ import io.ferry.protocol.RegisterResponse;
 import io.ferry.protocol.ReplicationReport;
 import io.ferry.protocol.RepositoryReport;
 import io.ferry.transport.tls.CertificateAuthority;
+import io.ferry.transport.tls.Certificates;
 import io.ferry.transport.tls.Pem;
 import io.ferry.vault.api.ApiException;
 import io.ferry.vault.auth.Secrets;
@@ -21,7 +22,6 @@ import io.ferry.vault.store.RegistrationKey;
 import io.ferry.vault.store.VaultStore;
 import tools.jackson.databind.json.JsonMapper;
 
-import java.security.MessageDigest;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
@@ -81,7 +81,7 @@ public final class AgentGateway {
                     "registration key refused for host " + r.hostname() + ": it is unknown, expired or already used",
                     "create a new key with `ferry registration-key SITE` (each key registers one host, once)");
         }
-        store.createHost(new Host(hostId, key.get().siteId(), r.hostname(), null, fingerprint(cert), now, null,
+        store.createHost(new Host(hostId, key.get().siteId(), r.hostname(), null, Certificates.fingerprint(cert), now, null,
                 r.agentVersion(), null));
         LOG.log(System.Logger.Level.INFO, "registered host {0} ({1}) in site {2}", hostId, r.hostname(), key.get().siteId());
         return new RegisterResponse(hostId, key.get().siteId(), Pem.certificate(cert), ca.certificatePem());
@@ -176,14 +176,6 @@ public final class AgentGateway {
         }
         List<String> accepted = r.deletedPoints().stream().filter(expiring::contains).toList();
         if (!accepted.isEmpty()) store.markDeleted(accepted, now);
-    }
-
-    static String fingerprint(X509Certificate cert) {
-        try {
-            return "sha256:" + java.util.HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(cert.getEncoded()));
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     private static boolean blank(String s) {

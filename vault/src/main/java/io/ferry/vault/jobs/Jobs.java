@@ -110,9 +110,10 @@ public final class Jobs {
         if (store.activeJobFor(protectedMachineId).isPresent()) return Optional.empty();
         try {
             Map<String, Object> params = new java.util.HashMap<>();
-            store.protectedMachine(protectedMachineId).map(ProtectedMachine::latestPointId).ifPresent(p -> params.put("fromPoint", p));
-            store.protectedMachine(protectedMachineId).flatMap(pm -> store.machine(pm.machineId()))
-                    .ifPresent(m -> params.put("machineName", m.name()));
+            store.protectedMachine(protectedMachineId).ifPresent(pm -> {
+                if (pm.latestPointId() != null) params.put("fromPoint", pm.latestPointId());
+                store.machine(pm.machineId()).ifPresent(m -> params.put("machineName", m.name()));
+            });
             return Optional.of(createJob(JobType.RESYNC, protectedMachineId, params, actor));
         } catch (ApiException e) {
             return Optional.empty();
