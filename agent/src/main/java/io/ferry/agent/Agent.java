@@ -40,6 +40,8 @@ public final class Agent implements AutoCloseable {
     private LastAssignments lastAssignments;
     private Cleanups cleanups;
     private InventoryScanner inventory;
+    private RecoveryVms recoveryVms;
+    private PowerControl power;
     private final Map<String, SourceReplication> sources = new HashMap<>();
     private volatile boolean closed;
     private Thread loop;
@@ -70,8 +72,12 @@ public final class Agent implements AutoCloseable {
             dataServer = BlobServer.start(cfg.dataListen(), Tls.server(identity.tls(), identity.ca()), repositories::access);
             LOG.log(System.Logger.Level.INFO, "serving repositories on {0}", dataServer.address());
         }
+        recoveryVms = new RecoveryVms(libvirt, repositories, cfg.stateDir().resolve("recovery-vms.json"),
+                RecoveryVms.Places.standard());
+        power = new PowerControl(libvirt);
         vault = new VaultConnection(cfg, identity);
         // what the vault last asked, so a restart during a vault outage goes on replicating and serving
+        recoveryVms.resume(); // exports first: a recovery VM may be reading them right now
         HeartbeatResponse last = lastAssignments.load();
         if (last != null) {
             LOG.log(System.Logger.Level.INFO, "resuming the last assignments until the vault answers");
@@ -132,7 +138,7 @@ public final class Agent implements AutoCloseable {
             }
         }
         return new Heartbeat(VERSION, cfg.hostname(), dataServer == null ? null : dataAddress(), Instant.now(),
-                lastInventory, reps, repositories.reports(), cleanups.reports());
+                lastInventory, reps, repositories.reports(), cleanups.reports(), recoveryVms.reports(), power.reports());
     }
 
     /** The advertised data address; port 0 (picked at start) is replaced by the port actually bound. */
@@ -174,6 +180,8 @@ public final class Agent implements AutoCloseable {
         }
         repositories.reconcile(r.repositories());
         cleanups.reconcile(r.cleanups(), busy);
+        recoveryVms.reconcile(r.recoveryVms());
+        power.reconcile(r.power());
     }
 
     private void sleep(Duration d) {
@@ -199,6 +207,8 @@ public final class Agent implements AutoCloseable {
             }
             sources.clear();
         }
+        if (recoveryVms != null) recoveryVms.close();
+        if (power != null) power.close();
         if (dataServer != null) dataServer.close();
         if (repositories != null) repositories.close();
     }

@@ -56,6 +56,12 @@ final class RecoveryRepositories implements AutoCloseable {
         this.gcInterval = gcInterval;
     }
 
+    /** The repository {@code name}, if this agent keeps it and it is open. */
+    Optional<Repository> repository(String name) {
+        Kept k = kept.get(name);
+        return k == null ? Optional.empty() : Optional.ofNullable(k.repo);
+    }
+
     /** The store a peer may write, if the vault named it a writer of that repository. */
     Optional<BlobStore> access(String peerHostId, String repository) {
         Kept k = kept.get(repository);

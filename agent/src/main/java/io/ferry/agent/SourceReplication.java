@@ -53,6 +53,8 @@ final class SourceReplication implements AutoCloseable {
     private volatile boolean resyncRequired;
     private volatile ErrorInfo error;
     private volatile Instant lastAttempt;
+    /** The last sync request served (a planned failover's final sync): a new one runs a cycle at once. */
+    private volatile String syncServed;
 
     SourceReplication(SourceAssignment a, Libvirt libvirt, AgentIdentity identity, RepositoryKeys keys,
                       PendingPoints pending, int workers, Duration timeout) {
@@ -91,7 +93,8 @@ final class SourceReplication implements AutoCloseable {
             try {
                 SourceAssignment a = assignment;
                 Instant next = nextCycleAt(a);
-                if (next != null) {
+                boolean syncNow = a.syncRequest() != null && !a.syncRequest().equals(syncServed);
+                if (next != null && !syncNow) {
                     long waitMs = Duration.between(Instant.now(), next).toMillis();
                     if (waitMs > 0) {
                         sleep(Math.min(waitMs, 1000));
@@ -102,7 +105,10 @@ final class SourceReplication implements AutoCloseable {
                     sleep(1000);
                     continue;
                 }
-                cycle(a);
+                if (cycle(a) && syncNow) {
+                    syncServed = a.syncRequest();
+                    LOG.log(System.Logger.Level.INFO, "final sync of {0} done (request {1})", a.domain(), a.syncRequest());
+                }
             } catch (RuntimeException | Error e) {
                 // a bug must not end replication silently: report it and try again later
                 error = ErrorInfo.of("INTERNAL", "replication loop of " + assignment.domain() + ": " + e, "see the agent log");
@@ -120,13 +126,15 @@ final class SourceReplication implements AutoCloseable {
         return lastAttempt.plus(every);
     }
 
-    private void cycle(SourceAssignment a) {
+    /** One capture; true if it committed a point. */
+    private boolean cycle(SourceAssignment a) {
         Instant start = Instant.now();
         lastAttempt = start;
         cycleStartedAt = start;
         progress.clear();
         phase = "CAPTURING";
         URI base = URI.create("https://" + a.recoveryDataAddress());
+        boolean committed = false;
         try (Repository repo = Repository.open(
                 new RetryingBlobStore(new RemoteBlobStore(base, a.repository(),
                         Tls.clientForPeer(identity.tls(), identity.ca(), a.recoveryHostId()), timeout)),
@@ -146,6 +154,7 @@ final class SourceReplication implements AutoCloseable {
             lastCycleSeconds = Duration.between(start, lastCycleAt).toMillis() / 1000.0;
             resyncRequired = false;
             error = null;
+            committed = true;
             LOG.log(System.Logger.Level.INFO, "replicated {0}: point {1} ({2}, {3} bytes read, {4} stored) in {5} s",
                     a.domain(), p.id(), r.mode(), r.bytesRead(), r.bytesStored(), lastCycleSeconds);
         } catch (ResyncRequiredException e) {
@@ -164,6 +173,7 @@ final class SourceReplication implements AutoCloseable {
             cycleStartedAt = null;
             phase = error == null ? "IDLE" : "ERROR";
         }
+        return committed;
     }
 
     private void sleep(long ms) {

@@ -100,8 +100,7 @@ public final class Libvirt {
         List<NicInfo> out = new ArrayList<>();
         for (Element i : Xml.children(Xml.child(root, "devices"), "interface")) {
             Element src = Xml.child(i, "source");
-            String source = src == null ? null
-                    : Objects.requireNonNullElse(Xml.attr(src, "network"), Objects.requireNonNullElse(Xml.attr(src, "bridge"), Xml.attr(src, "dev")));
+            String source = firstNonNull(Xml.attr(src, "network"), Xml.attr(src, "bridge"), Xml.attr(src, "dev"));
             Element mac = Xml.child(i, "mac");
             out.add(new NicInfo(Xml.attr(i, "type"), source, mac == null ? null : Xml.attr(mac, "address")));
         }
@@ -112,6 +111,69 @@ public final class Libvirt {
     public List<String> networks() {
         return virsh("libvirt " + uri, "net-list", "--all", "--name").stdout().lines()
                 .map(String::strip).filter(s -> !s.isEmpty()).toList();
+    }
+
+    /** Whether a libvirt network of this name exists (active or not). */
+    public boolean networkExists(String name) {
+        return networks().contains(name);
+    }
+
+    private boolean networkActive(String name) {
+        return virsh("libvirt " + uri, "net-list", "--name").stdout().lines().map(String::strip).anyMatch(name::equals);
+    }
+
+    /**
+     * Defines and starts (no autostart) an isolated libvirt network: no {@code <forward>}, no
+     * {@code <ip>} (so no DHCP and no host address), a bridge libvirt names ({@code virbrN}); guests
+     * on it reach each other and nothing else. Idempotent: an existing network of that name is
+     * started if needed, and refused if it has a {@code <forward>} (it is not isolated then).
+     */
+    public void createIsolatedNetwork(String name) {
+        String object = net(name);
+        if (!networkExists(name)) {
+            String xml = "<network>\n  <name>" + Xml.escape(name) + "</name>\n  <bridge stp='on' delay='0'/>\n</network>\n";
+            Path f = tempFile("ferry-network-", ".xml", xml);
+            try {
+                Command.Result r = Command.run(argv("net-define", f.toString()), TIMEOUT, object, null);
+                if (!r.ok() && !r.error().contains("already exists")) throw failure(object, "net-define", r.error());
+            } finally {
+                deleteQuietly(f);
+            }
+        }
+        Element root = Xml.parse(virsh(object, "net-dumpxml", name, "--inactive").stdout(), object, "virsh net-dumpxml");
+        Element forward = Xml.child(root, "forward");
+        if (forward != null) {
+            throw new HypervisorException(object, "create isolated network", "the network exists and forwards traffic "
+                    + "(<forward mode='" + Objects.requireNonNullElse(Xml.attr(forward, "mode"), "nat") + "'>)",
+                    "pick another name; Ferry does not change existing networks");
+        }
+        if (!networkActive(name)) {
+            Command.Result r = Command.run(argv("net-start", name), TIMEOUT, object, null);
+            if (!r.ok() && !r.error().contains("already active")) throw failure(object, "net-start", r.error());
+        }
+    }
+
+    /** Stops (if active) and undefines a libvirt network; nothing happens if there is none of that name. */
+    public void removeNetwork(String name) {
+        String object = net(name);
+        if (networkActive(name)) {
+            Command.Result r = Command.run(argv("net-destroy", name), TIMEOUT, object, null);
+            if (!r.ok() && !networkGone(r.error()) && !r.error().contains("not active")) {
+                throw failure(object, "net-destroy", r.error());
+            }
+        }
+        if (networkExists(name)) { // a transient network is gone after net-destroy
+            Command.Result r = Command.run(argv("net-undefine", name), TIMEOUT, object, null);
+            if (!r.ok() && !networkGone(r.error())) throw failure(object, "net-undefine", r.error());
+        }
+    }
+
+    private static boolean networkGone(String err) {
+        return err.contains("Network not found") || err.contains("failed to get network");
+    }
+
+    private static String net(String name) {
+        return "network '" + name + "'";
     }
 
     /** The domain's live XML ({@code virsh dumpxml}). */
@@ -156,6 +218,124 @@ public final class Libvirt {
 
     /** Asks the guest to shut down (ACPI); returns at once. */
     public void shutdown(String dom) { virsh(dom(dom), "shutdown", dom); }
+
+    /**
+     * Asks the guest to shut down ({@link #shutdown}) and polls {@link #state} until it is shut off.
+     * Returns false if it is still not shut off after {@code timeout}; it is not destroyed then.
+     * True at once for a domain that is already shut off, or a transient one that has gone away.
+     */
+    public boolean shutdownAndWait(String dom, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try {
+            if (state(dom) == DomainState.SHUTOFF) return true;
+            try {
+                shutdown(dom);
+            } catch (UnknownDomainException gone) {
+                throw gone;
+            } catch (HypervisorException e) {
+                if (state(dom) == DomainState.SHUTOFF) return true; // went off meanwhile
+                throw e;
+            }
+            while (true) {
+                if (state(dom) == DomainState.SHUTOFF) return true;
+                if (System.nanoTime() > deadline) return false;
+                try {
+                    Thread.sleep(200);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+        } catch (UnknownDomainException gone) {
+            return true; // a transient domain vanishes when it shuts off
+        }
+    }
+
+    /** The domain's persistent definition ({@code virsh dumpxml --inactive DOM}), e.g. to copy it. */
+    public String inactiveXml(String dom) {
+        return virsh(dom(dom), "dumpxml", "--inactive", dom).stdout();
+    }
+
+    /** Whether libvirt knows a domain of this name or UUID (defined or transient). */
+    public boolean exists(String dom) {
+        Command.Result r = Command.run(argv("domstate", dom), TIMEOUT, dom(dom), null); // domuuid takes no UUID
+        if (r.ok()) return true;
+        HypervisorException e = failure(dom(dom), "domstate", r.error());
+        if (e instanceof UnknownDomainException) return false;
+        throw e;
+    }
+
+    /**
+     * Pulls all data of a disk's backing chain (e.g. an NBD export) into its top image while the
+     * domain runs: {@code virsh blockpull DOM DISK --wait --timeout SECONDS} (virsh aborts the job
+     * at the timeout). Then checks that neither the live nor the persistent definition nor the
+     * image header still names a backing store; afterwards the domain no longer needs the backing.
+     *
+     * @param disk the disk's target ({@code vda}) or its source path
+     */
+    public void blockPull(String dom, String disk, Duration timeout) {
+        String op = "virsh blockpull " + disk;
+        long seconds = Math.min(Integer.MAX_VALUE, Math.max(1, (timeout.toMillis() + 999) / 1000));
+        Command.Result r = Command.run(argv("blockpull", dom, disk, "--wait", "--timeout", Long.toString(seconds)),
+                Duration.ofSeconds(seconds).plus(TIMEOUT), dom(dom), null);
+        if (!r.ok()) {
+            // virsh 9.0 reports the timeout as "Pull aborted" on stdout, which -q suppresses: exit 1, no message
+            if (r.error().isBlank() || r.error().contains("Pull aborted")) {
+                throw new HypervisorException(dom(dom), op, "not done within " + seconds + " s, job aborted",
+                        "the disk still reads from its backing; retry with a longer timeout "
+                        + "(a block pull copies the whole disk) or check the backing export");
+            }
+            throw failure(dom(dom), "blockpull", r.error());
+        }
+        Element live = findDisk(Xml.parse(dumpXml(dom), dom(dom), "virsh dumpxml"), disk);
+        if (live == null) {
+            throw new HypervisorException(dom(dom), op, "the domain has no disk " + disk + " after the pull",
+                    "see `virsh domblklist " + dom + "`");
+        }
+        String left = backing(live);
+        if (left != null) {
+            throw new HypervisorException(dom(dom), op, "disk " + disk + " still has a backing store (" + left
+                    + ") after the pull", "see `virsh dumpxml " + dom + "` and `virsh blockjob " + dom + " " + disk + " --info`");
+        }
+        Element cfg = findDisk(Xml.parse(inactiveXml(dom), dom(dom), "virsh dumpxml --inactive"), disk);
+        String cfgLeft = cfg == null ? null : backing(cfg);
+        if (cfgLeft != null) {
+            throw new HypervisorException(dom(dom), op, "the running domain is standalone but its persistent definition "
+                    + "still names a backing store for " + disk + " (" + cfgLeft + ")",
+                    "remove the disk's <backingStore> with `virsh edit " + dom + "` before the next start");
+        }
+        String file = Xml.attr(Xml.child(live, "source"), "file");
+        if (file != null) {
+            String header = QemuImg.info(Path.of(file)).backingFile();
+            if (header != null) {
+                throw new HypervisorException(dom(dom), op, "the image " + file + " still records backing file "
+                        + header + " after the pull", "check with `qemu-img info -U " + file + "`");
+            }
+        }
+    }
+
+    /** A disk of a domain's XML by target dev or source path. */
+    private static Element findDisk(Element root, String disk) {
+        for (Element d : Xml.children(Xml.child(root, "devices"), "disk")) {
+            Element src = Xml.child(d, "source");
+            if (disk.equals(Xml.attr(Xml.child(d, "target"), "dev")) || disk.equals(Xml.attr(src, "file"))
+                    || disk.equals(Xml.attr(src, "dev"))) {
+                return d;
+            }
+        }
+        return null;
+    }
+
+    /** A description of the disk's backing store, or null if it has none (absent or an empty {@code <backingStore/>}). */
+    private static String backing(Element disk) {
+        Element bs = Xml.child(disk, "backingStore");
+        if (bs == null || (!bs.hasAttribute("type") && Xml.child(bs, "source") == null)) return null;
+        Element src = Xml.child(bs, "source");
+        Element host = Xml.child(src, "host");
+        String where = firstNonNull(Xml.attr(src, "file"), Xml.attr(src, "dev"), Xml.attr(host, "socket"),
+                Xml.attr(host, "name"), "?");
+        return "type " + Xml.attr(bs, "type") + ", " + where;
+    }
 
     /** Sends a QMP command to the domain's QEMU ({@code virsh qemu-monitor-command}); returns the JSON reply. */
     public String qemuMonitorCommand(String dom, String json) {
@@ -588,6 +768,10 @@ public final class Libvirt {
     static String hint(String op, String err) {
         if (err.contains("failed to connect") || err.contains("Failed to connect socket"))
             return "is libvirtd running? start it with scripts/install-deps.sh";
+        if (op.startsWith("net-"))
+            return "see `virsh net-list --all` and `virsh net-dumpxml NETWORK`";
+        if (op.equals("blockpull") && err.contains("Permission denied"))
+            return "QEMU runs as " + QEMU_USER + ": the backing (e.g. the NBD socket) must be accessible to it";
         if (err.contains("is not running") || err.contains("domain is not running"))
             return "start the domain first (`virsh start`)";
         if (err.contains("already active") || err.contains("is already running"))
@@ -603,6 +787,11 @@ public final class Libvirt {
         if (op.startsWith("checkpoint") || op.startsWith("backup"))
             return "incremental backup needs qcow2 disks; see `virsh checkpoint-list` and `virsh domjobinfo`";
         return "run the same virsh command by hand to see more";
+    }
+
+    private static String firstNonNull(String... values) {
+        for (String v : values) if (v != null) return v;
+        return null;
     }
 
     static String dom(String name) {

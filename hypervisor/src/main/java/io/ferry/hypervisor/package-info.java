@@ -13,7 +13,13 @@
  *
  * <ul>
  *   <li>{@link io.ferry.hypervisor.Libvirt}: domains, checkpoints (online and offline),
- *       checkpoint health, {@link io.ferry.hypervisor.BackupSession pull-mode backups}.</li>
+ *       checkpoint health, {@link io.ferry.hypervisor.BackupSession pull-mode backups}; for
+ *       recovery: {@code inactiveXml}, {@code exists}, {@code blockPull} (make an NBD-backed overlay
+ *       standalone while the VM runs), {@code shutdownAndWait}, isolated networks
+ *       ({@code createIsolatedNetwork}, {@code networkExists}, {@code removeNetwork}).</li>
+ *   <li>{@link io.ferry.hypervisor.RecoveryDomainXml}: a source domain's XML to the XML of its
+ *       recovery copy (new name and uuid, disks on qcow2 overlays over NBD, NICs re-mapped,
+ *       consoles moved).</li>
  *   <li>{@link io.ferry.hypervisor.QemuNbd}: exports a powered-off domain's disk (optionally with
  *       a dirty bitmap) or an image to restore into.</li>
  *   <li>{@link io.ferry.hypervisor.QemuImg}: create, overlay, info, convert, bitmaps.</li>

@@ -26,17 +26,22 @@ import java.util.zip.GZIPOutputStream;
 
 /**
  * Builds the lab guest: the installed Debian kernel plus an initramfs (cpio newc, gzip) with
- * busybox-static, the kernel's virtio modules, {@code /init} and the workload compiled with
- * {@code gcc -O2 -static}. The result is cached in {@code /var/lib/ferry/lab-cache/<hash of all
- * inputs>/} (env {@code FERRY_LAB_CACHE} overrides the root), built once: in a temporary
- * directory next to it, then renamed into place, so concurrent builders (threads or JVMs) are safe.
+ * busybox-static, the kernel's virtio, ACPI button and evdev modules, {@code /init} and the
+ * workload compiled with {@code gcc -O2 -static}. The result is cached in
+ * {@code /var/lib/ferry/lab-cache/<hash of all inputs>/} (env {@code FERRY_LAB_CACHE} overrides the
+ * root), built once: in a temporary directory next to it, then renamed into place, so concurrent
+ * builders (threads or JVMs) are safe.
  */
 public final class GuestImage {
     /** Default cache root. */
     public static final Path DEFAULT_CACHE = Path.of("/var/lib/ferry/lab-cache");
-    /** virtio modules in load order (those missing from the kernel, e.g. built in, are skipped). */
+    /**
+     * Modules in load order (init.sh has the same list; those missing from the kernel, e.g. built in,
+     * are skipped): virtio for disk and NIC, then the ACPI power button and evdev for acpid.
+     */
     static final List<String> MODULES = List.of("virtio_ring", "virtio", "virtio_pci_modern_dev",
-            "virtio_pci_legacy_dev", "virtio_pci", "virtio_blk", "failover", "net_failover", "virtio_net");
+            "virtio_pci_legacy_dev", "virtio_pci", "virtio_blk", "failover", "net_failover", "virtio_net",
+            "button", "evdev");
     private static final String BUILDER_VERSION = "1";
     private static final Path[] BUSYBOX_CANDIDATES = {Path.of("/bin/busybox"), Path.of("/usr/bin/busybox")};
 

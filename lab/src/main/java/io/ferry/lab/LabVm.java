@@ -8,7 +8,6 @@ import io.ferry.hypervisor.QemuImg;
 import io.ferry.hypervisor.UnknownDomainException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -172,43 +171,17 @@ public final class LabVm implements AutoCloseable {
         x.append("      <source file='").append(esc(image.toString())).append("'/>\n");
         String backing = info.backingFile();
         if (backing != null && backing.startsWith("nbd")) {
-            x.append(nbdBackingStore(backing, info.backingFormat()));
+            x.append(io.ferry.hypervisor.RecoveryDomainXml.nbdBackingStore(backing, info.backingFormat()));
         }
         x.append("      <target dev='").append(target).append("' bus='virtio'/>\n");
         x.append("    </disk>\n");
         return x.toString();
     }
 
-    /**
-     * An explicit {@code <backingStore type='network'>} for a qcow2 overlay whose backing file is an
-     * NBD URI such as {@code nbd+unix:///vda?socket=/path.sock} or {@code nbd://host:port/export}.
-     */
-    static String nbdBackingStore(String uri, String format) {
-        URI u = URI.create(uri);
-        String export = u.getPath() == null || u.getPath().length() <= 1 ? "" : u.getPath().substring(1);
-        StringBuilder x = new StringBuilder();
-        x.append("      <backingStore type='network'>\n");
-        x.append("        <format type='").append(format == null ? "raw" : format).append("'/>\n");
-        x.append("        <source protocol='nbd'").append(export.isEmpty() ? "" : " name='" + esc(export) + "'")
-                .append(">\n");
-        if (u.getScheme().equals("nbd+unix")) {
-            String socket = null;
-            for (String q : (u.getQuery() == null ? "" : u.getQuery()).split("&")) {
-                if (q.startsWith("socket=")) socket = q.substring("socket=".length());
-            }
-            if (socket == null) throw new IllegalArgumentException("NBD URI without socket=: " + uri);
-            x.append("          <host transport='unix' socket='").append(esc(socket)).append("'/>\n");
-        } else {
-            x.append("          <host name='").append(esc(u.getHost())).append("' port='")
-                    .append(u.getPort() < 0 ? 10809 : u.getPort()).append("'/>\n");
-        }
-        x.append("        </source>\n        <backingStore/>\n      </backingStore>\n");
-        return x.toString();
-    }
-
     private String cmdline() {
         String c = "console=ttyS0 quiet panic=-1 ferry.mode=" + spec.mode().cmdline() + " ferry.rate=" + spec.rate()
                 + " ferry.max=" + spec.max() + " ferry.disk=/dev/vda";
+        if (spec.ignoreAcpi()) c += " ferry.acpi=ignore";
         return spec.extraCmdline().isBlank() ? c : c + " " + spec.extraCmdline().strip();
     }
 
@@ -299,6 +272,30 @@ public final class LabVm implements AutoCloseable {
     /** Hard power-off; the domain stays defined and its disks stay. */
     public void destroy() {
         if (stateQuietly() != null && stateQuietly().active()) libvirt.destroy(name);
+    }
+
+    /**
+     * Presses the ACPI power button ({@code virsh shutdown}) and waits until the domain is shut off:
+     * the guest stops the workload after its current record, syncs, prints
+     * {@code FERRY-SHUTDOWN records=<n>} and powers off (unless {@link LabVmSpec#ignoreAcpi()}). A
+     * press before the guest's {@code FERRY-VERIFY} line (acpid not yet listening) is lost.
+     *
+     * @return true if the domain was shut off within {@code timeout}, false if not
+     */
+    public boolean shutdownAndWait(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        libvirt.shutdown(name);
+        while (true) {
+            DomainState s = stateQuietly();
+            if (s == DomainState.SHUTOFF) return true;
+            if (System.nanoTime() > deadline) return false;
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new LabVmException(name + ": interrupted while waiting for shut off");
+            }
+        }
     }
 
     /**

@@ -20,10 +20,12 @@ import java.util.Objects;
  * @param diskXml      a complete {@code <disk>} element for vda (overrides everything else about vda)
  * @param network      add a virtio NIC on libvirt's default network (which must exist)
  * @param extraCmdline appended to the kernel command line
+ * @param ignoreAcpi   the guest ignores the ACPI power button ({@code ferry.acpi=ignore}) instead
+ *                     of stopping the workload and powering off
  */
 public record LabVmSpec(String namePrefix, long diskSize, Mode mode, long rate, long max, int memoryMiB, int vcpus,
                         List<ExtraDisk> extraDisks, Path existingDisk, String diskXml, boolean network,
-                        String extraCmdline) {
+                        String extraCmdline, boolean ignoreAcpi) {
     public enum Mode {
         WRITE, VERIFY, IDLE;
 
@@ -94,10 +96,14 @@ public record LabVmSpec(String namePrefix, long diskSize, Mode mode, long rate, 
         b.diskXml = diskXml;
         b.network = network;
         b.extraCmdline = extraCmdline;
+        b.ignoreAcpi = ignoreAcpi;
         return b;
     }
 
-    /** Builder with defaults: prefix ferry-lab, 256 MiB disk, idle, 256 MiB RAM, 1 vCPU, no network. */
+    /**
+     * Builder with defaults: prefix ferry-lab, 256 MiB disk, idle, 256 MiB RAM, 1 vCPU, no network,
+     * powers off on the ACPI power button.
+     */
     public static final class Builder {
         private String namePrefix = "ferry-lab";
         private long diskSize = 256L << 20;
@@ -111,6 +117,7 @@ public record LabVmSpec(String namePrefix, long diskSize, Mode mode, long rate, 
         private String diskXml;
         private boolean network;
         private String extraCmdline = "";
+        private boolean ignoreAcpi;
 
         public Builder namePrefix(String v) { namePrefix = v; return this; }
         public Builder diskSize(long v) { diskSize = v; return this; }
@@ -124,10 +131,11 @@ public record LabVmSpec(String namePrefix, long diskSize, Mode mode, long rate, 
         public Builder diskXml(String v) { diskXml = v; return this; }
         public Builder network(boolean v) { network = v; return this; }
         public Builder extraCmdline(String v) { extraCmdline = v; return this; }
+        public Builder ignoreAcpi(boolean v) { ignoreAcpi = v; return this; }
 
         public LabVmSpec build() {
             return new LabVmSpec(namePrefix, diskSize, mode, rate, max, memoryMiB, vcpus, extraDisks, existingDisk,
-                    diskXml, network, extraCmdline);
+                    diskXml, network, extraCmdline, ignoreAcpi);
         }
     }
 }

@@ -30,11 +30,17 @@
  * O_DIRECT|O_DSYNC fd, so any point-in-time copy of the disk holds a prefix.
  * It prints FERRY-PROGRESS seq=<records on disk> whenever that count is a
  * multiple of 256, and FERRY-DONE records=<n> when it stops; then it idles.
+ *
+ * SIGTERM (sent by /init on the ACPI power button) stops it between records: the
+ * record being written is completed, write mode prints FERRY-DONE records=<n> if it
+ * has not already, the number of records on disk (unknown in idle mode: no file) is
+ * left in /tmp/ferry-records for /init, and it exits 0.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/fs.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -138,8 +144,21 @@ __attribute__((format(printf, 1, 2))) static void say(const char *fmt, ...) {
     }
 }
 
-static void idle_forever(void) {
-    for (;;) sleep(3600);
+static volatile sig_atomic_t term_requested;
+static void on_term(int sig) { (void)sig; term_requested = 1; }
+
+/* Waits for SIGTERM, then leaves n (if known, n >= 0) in /tmp/ferry-records and exits 0. */
+static void idle_until_term(long long n) {
+    sigset_t term, old;
+    sigemptyset(&term);
+    sigaddset(&term, SIGTERM);
+    sigprocmask(SIG_BLOCK, &term, &old);
+    while (!term_requested) sigsuspend(&old);
+    if (n >= 0) {
+        FILE *f = fopen("/tmp/ferry-records", "w");
+        if (f) { fprintf(f, "%lld\n", n); fclose(f); }
+    }
+    exit(0);
 }
 
 static uint64_t now_ns(void) {
@@ -149,6 +168,12 @@ static uint64_t now_ns(void) {
 }
 
 int main(void) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_term;
+    sa.sa_flags = SA_RESTART;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, NULL);
     int cf = open("/proc/cmdline", O_RDONLY);
     if (cf >= 0) {
         ssize_t n = read(cf, cmdline, sizeof cmdline - 1);
@@ -163,12 +188,12 @@ int main(void) {
     uint64_t rate = strtoull(rates, NULL, 10);
     uint64_t max = strtoull(maxs, NULL, 10);
 
-    if (strcmp(mode, "write") != 0 && strcmp(mode, "verify") != 0) idle_forever();
+    if (strcmp(mode, "write") != 0 && strcmp(mode, "verify") != 0) idle_until_term(-1);
 
     int rfd = open(disk, O_RDONLY | O_DIRECT);
     if (rfd < 0) {
         say("FERRY-ERROR op=open disk=%s errno=%d (%s)", disk, errno, strerror(errno));
-        idle_forever();
+        idle_until_term(-1);
     }
     uint64_t size = 0;
     if (ioctl(rfd, BLKGETSIZE64, &size) != 0) {
@@ -180,7 +205,7 @@ int main(void) {
     unsigned char *buf;
     if (posix_memalign((void **)&buf, REC, (size_t)REC * BATCH) != 0) {
         say("FERRY-ERROR op=alloc");
-        idle_forever();
+        idle_until_term(-1);
     }
     /* scan the valid prefix */
     uint64_t n = 0;
@@ -190,7 +215,7 @@ int main(void) {
         ssize_t r = pread(rfd, buf, (size_t)(want * REC), (off_t)(n * REC));
         if (r < REC) {
             say("FERRY-ERROR op=read disk=%s slot=%llu errno=%d", disk, (unsigned long long)n, errno);
-            idle_forever();
+            idle_until_term(-1);
         }
         uint64_t got = (uint64_t)r / REC;
         for (uint64_t i = 0; i < got; i++) {
@@ -226,7 +251,7 @@ int main(void) {
     else
         say("FERRY-VERIFY records=%llu status=ok", (unsigned long long)n);
 
-    if (strcmp(mode, "write") != 0) idle_forever();
+    if (strcmp(mode, "write") != 0) idle_until_term((long long)n);
 
     uint64_t boot = 0;
     if (getrandom(&boot, sizeof boot, GRND_NONBLOCK) != sizeof boot) {
@@ -235,17 +260,18 @@ int main(void) {
     int wfd = open(disk, O_WRONLY | O_DIRECT | O_DSYNC);
     if (wfd < 0) {
         say("FERRY-ERROR op=open-write disk=%s errno=%d (%s)", disk, errno, strerror(errno));
-        idle_forever();
+        idle_until_term((long long)n);
     }
     uint64_t limit = max ? (max < slots ? max : slots) : slots;
     uint64_t start = now_ns(), written = 0;
-    while (n < limit) {
+    while (n < limit && !term_requested) {
         if (rate) {
             uint64_t due = start + written * 1000000000ULL / rate;
             uint64_t t = now_ns();
             if (due > t) {
                 struct timespec ts = {(time_t)((due - t) / 1000000000ULL), (long)((due - t) % 1000000000ULL)};
-                while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {}
+                while (nanosleep(&ts, &ts) != 0 && errno == EINTR && !term_requested) {}
+                if (term_requested) break;
             }
         }
         make_record(buf, n, boot);
@@ -253,7 +279,7 @@ int main(void) {
         if (w != REC) {
             say("FERRY-ERROR op=write disk=%s slot=%llu errno=%d (%s)", disk, (unsigned long long)n, errno,
                 strerror(errno));
-            idle_forever();
+            idle_until_term((long long)n);
         }
         n++;
         written++;
@@ -261,6 +287,6 @@ int main(void) {
     }
     close(wfd);
     say("FERRY-DONE records=%llu", (unsigned long long)n);
-    idle_forever();
+    idle_until_term((long long)n);
     return 0;
 }

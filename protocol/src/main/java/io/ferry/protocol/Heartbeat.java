@@ -11,13 +11,18 @@ import java.util.List;
  * @param replications one report per source assignment this agent runs
  * @param repositories one report per repository this agent keeps
  * @param cleanups the outcome of cleanup assignments
+ * @param recoveryVms one report per recovery VM this agent runs or ran
+ * @param power the outcome of power assignments
  */
 public record Heartbeat(String agentVersion, String hostname, String dataAddress, Instant sentAt,
                         Inventory inventory, List<ReplicationReport> replications,
-                        List<RepositoryReport> repositories, List<CleanupReport> cleanups) {
+                        List<RepositoryReport> repositories, List<CleanupReport> cleanups,
+                        List<RecoveryVmReport> recoveryVms, List<PowerReport> power) {
     public Heartbeat {
         replications = replications == null ? List.of() : List.copyOf(replications);
         repositories = repositories == null ? List.of() : List.copyOf(repositories);
         cleanups = cleanups == null ? List.of() : List.copyOf(cleanups);
+        recoveryVms = recoveryVms == null ? List.of() : List.copyOf(recoveryVms);
+        power = power == null ? List.of() : List.copyOf(power);
     }
 }

@@ -8,14 +8,19 @@ import java.util.List;
  *
  * @param heartbeatSeconds when to call again
  * @param acknowledgedPoints point ids the vault has recorded: stop reporting them
+ * @param recoveryVms recovery VMs this agent should run, remove or release
+ * @param power domains of this host to shut down
  */
 public record HeartbeatResponse(int heartbeatSeconds, List<SourceAssignment> sources,
                                 List<RepositoryAssignment> repositories, List<CleanupAssignment> cleanups,
-                                List<String> acknowledgedPoints) {
+                                List<String> acknowledgedPoints,
+                                List<RecoveryVmAssignment> recoveryVms, List<PowerAssignment> power) {
     public HeartbeatResponse {
         sources = sources == null ? List.of() : List.copyOf(sources);
         repositories = repositories == null ? List.of() : List.copyOf(repositories);
         cleanups = cleanups == null ? List.of() : List.copyOf(cleanups);
         acknowledgedPoints = acknowledgedPoints == null ? List.of() : List.copyOf(acknowledgedPoints);
+        recoveryVms = recoveryVms == null ? List.of() : List.copyOf(recoveryVms);
+        power = power == null ? List.of() : List.copyOf(power);
     }
 }

@@ -47,6 +47,8 @@ public final class MachineCapture {
     public static final String ATTR_CHECKPOINT = "checkpoint";
     public static final String ATTR_MODE = "mode";
     public static final String ATTR_DOMAIN_UUID = "domainUuid";
+    /** The domain's inactive libvirt XML when the point was taken (formats.md §6). */
+    public static final String ATTR_DOMAIN_XML = "domainXml";
 
     private static final System.Logger LOG = System.getLogger(MachineCapture.class.getName());
     private static final DateTimeFormatter CP_TIME =
@@ -182,6 +184,8 @@ public final class MachineCapture {
             attrs.put(ATTR_MODE, mode.name().toLowerCase());
             attrs.put(ATTR_DOMAIN_UUID, dom.uuid());
             attrs.put("domainState", dom.state().name().toLowerCase());
+            // the machine's configuration as of this point: what a recovery VM is defined from
+            attrs.put(ATTR_DOMAIN_XML, libvirt.inactiveXml(dom.name()));
             committed = repo.commitPoint(new PointDraft(dom.name(), options.consistency(),
                     parent == null ? null : parent.id(), refs, attrs));
         } catch (IOException | RuntimeException e) {

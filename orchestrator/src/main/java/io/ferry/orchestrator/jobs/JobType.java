@@ -9,7 +9,19 @@ public enum JobType {
     /** Resynchronise by digests after change tracking was lost. */
     RESYNC(List.of(Steps.RESYNC)),
     /** Disable protection: stop replication, remove checkpoints, optionally delete the points. */
-    DISABLE_PROTECTION(List.of(Steps.STOP_REPLICATION, Steps.REMOVE_CHECKPOINTS, Steps.DELETE_POINTS, Steps.FORGET));
+    DISABLE_PROTECTION(List.of(Steps.STOP_REPLICATION, Steps.REMOVE_CHECKPOINTS, Steps.DELETE_POINTS, Steps.FORGET)),
+    /** A drill: a copy boots at the recovery site from a point, on an isolated network; replication goes on. */
+    TEST_FAILOVER(List.of(Steps.SELECT_POINT, Steps.START_VM)),
+    /** Removes everything a drill created. */
+    TEST_FAILOVER_CLEANUP(List.of(Steps.REMOVE_VM)),
+    /** Shut the source down, final sync, start at the recovery site: no data loss. */
+    PLANNED_FAILOVER(List.of(Steps.SHUTDOWN_SOURCE, Steps.FINAL_SYNC, Steps.START_VM)),
+    /** Start at the recovery site from a chosen point; the source may be gone. */
+    UNPLANNED_FAILOVER(List.of(Steps.SHUTDOWN_SOURCE, Steps.SELECT_POINT, Steps.START_VM)),
+    /** Before commit: run the failed-over machine from another point. */
+    CHANGE_POINT(List.of(Steps.START_VM)),
+    /** Accept the failover: the recovery VM is made independent of the repository and released. */
+    COMMIT(List.of(Steps.RELEASE_VM));
 
     private final List<String> steps;
 
@@ -30,6 +42,12 @@ public enum JobType {
         public static final String REMOVE_CHECKPOINTS = "remove-checkpoints";
         public static final String DELETE_POINTS = "delete-points";
         public static final String FORGET = "forget";
+        public static final String SELECT_POINT = "select-point";
+        public static final String START_VM = "start-vm";
+        public static final String REMOVE_VM = "remove-vm";
+        public static final String SHUTDOWN_SOURCE = "shutdown-source";
+        public static final String FINAL_SYNC = "final-sync";
+        public static final String RELEASE_VM = "release-vm";
 
         private Steps() {}
     }

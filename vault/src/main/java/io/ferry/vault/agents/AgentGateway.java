@@ -87,6 +87,10 @@ public final class AgentGateway {
         return new RegisterResponse(hostId, key.get().siteId(), Pem.certificate(cert), ca.certificatePem());
     }
 
+    public AgentReports reports() {
+        return reports;
+    }
+
     public HeartbeatResponse heartbeat(String hostId, Heartbeat hb) {
         // a certificate of this CA whose host is not (or no longer) registered: an identity the vault does not know (401, as openapi.yaml says)
         Host host = store.host(hostId).orElseThrow(() -> new ApiException(401, "UNAUTHENTICATED",
@@ -109,8 +113,25 @@ public final class AgentGateway {
         List<String> acked = new ArrayList<>();
         for (ReplicationReport r : hb.replications()) acked.addAll(fileReplication(hostId, r, now));
         for (RepositoryReport r : hb.repositories()) fileRepository(hostId, r, now);
+        fileRecoveryVms(hostId, hb);
         return new HeartbeatResponse((int) heartbeatInterval.toSeconds(), assignments.sources(hostId),
-                assignments.repositories(hostId), assignments.cleanups(hostId), acked);
+                assignments.repositories(hostId), assignments.cleanups(hostId), acked, assignments.recoveryVms(hostId),
+                assignments.power(hostId));
+    }
+
+    /**
+     * A recovery VM the vault no longer wants (desired REMOVED) leaves the database once its agent
+     * reports it REMOVED; jobs waiting for that see the row gone.
+     */
+    private void fileRecoveryVms(String hostId, Heartbeat hb) {
+        for (io.ferry.protocol.RecoveryVmReport r : hb.recoveryVms()) {
+            if (!io.ferry.protocol.RecoveryVmReport.REMOVED.equals(r.phase())) continue;
+            store.recoveryVm(r.id()).ifPresent(vm -> {
+                if (vm.hostId().equals(hostId) && io.ferry.vault.store.RecoveryVm.REMOVED.equals(vm.desired())) {
+                    store.deleteRecoveryVm(vm.id());
+                }
+            });
+        }
     }
 
     private List<String> fileReplication(String hostId, ReplicationReport r, Instant now) {

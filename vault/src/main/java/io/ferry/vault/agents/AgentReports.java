@@ -41,4 +41,12 @@ public final class AgentReports {
     public Optional<CleanupReport> cleanup(String hostId, String id) {
         return of(hostId).flatMap(r -> r.heartbeat().cleanups().stream().filter(x -> x.id().equals(id)).findFirst());
     }
+
+    public Optional<io.ferry.protocol.RecoveryVmReport> recoveryVm(String hostId, String id) {
+        return of(hostId).flatMap(r -> r.heartbeat().recoveryVms().stream().filter(x -> x.id().equals(id)).findFirst());
+    }
+
+    public Optional<io.ferry.protocol.PowerReport> power(String hostId, String id) {
+        return of(hostId).flatMap(r -> r.heartbeat().power().stream().filter(x -> x.id().equals(id)).findFirst());
+    }
 }

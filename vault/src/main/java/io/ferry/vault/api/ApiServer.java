@@ -48,7 +48,7 @@ public final class ApiServer implements AutoCloseable {
 
     public static ApiServer start(InetAddress bind, int port, Parts p) {
         String openapi = resource("/openapi.yaml");
-        Views views = new Views(p.store(), p.json(), p.silentAfter());
+        Views views = new Views(p.store(), p.json(), p.silentAfter(), p.gateway().reports());
         // agent messages are read leniently: a newer agent may send fields this vault does not know
         JsonMapper agentJson = p.json().rebuild().disable(tools.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
         Timer.Builder timer = Timer.builder("ferry_api_requests").description("vault API requests");

@@ -25,6 +25,13 @@ final class ProtectionApi {
 
     record Unprotect(Boolean deletePoints) {}
 
+    record TestFailoverRequest(String point, String domainName, String network) {}
+
+    record FailoverRequest(Boolean planned, String point, Boolean shutdownSource, Integer shutdownTimeoutSeconds,
+                           String domainName) {}
+
+    record ChangePointRequest(String point) {}
+
     static void register(Routes r, VaultStore store, Views views, Jobs jobs, JsonMapper json) {
         r.get("/protected-machines", Role.VIEWER, (ctx, who) -> {
             String pairing = ctx.queryParam("pairingId");
@@ -52,6 +59,37 @@ final class ProtectionApi {
             Job job = jobs.unprotect(pm(store, ctx.pathParam("id")).id(), Boolean.TRUE.equals(u.deletePoints()), who.name());
             return views.job(job, jobs.cancellable(job));
         }));
+        // ---- test failover, failover, change point, commit (docs/operations.md, "Failover and test failover")
+        r.post("/protected-machines/{id}/test-failover", Role.OPERATOR, "test failover", (ctx, who) -> idempotent(ctx, who, store, json, () -> {
+            TestFailoverRequest t = ctx.body().isBlank() ? new TestFailoverRequest(null, null, null) : Requests.body(ctx, json, TestFailoverRequest.class);
+            Job job = jobs.testFailover(pm(store, ctx.pathParam("id")).id(), t.point(), t.domainName(), t.network(), who.name());
+            return views.job(job, jobs.cancellable(job));
+        }));
+        r.post("/protected-machines/{id}/test-failover/cleanup", Role.OPERATOR, "test failover cleanup", (ctx, who) -> idempotent(ctx, who, store, json, () -> {
+            Job job = jobs.testFailoverCleanup(pm(store, ctx.pathParam("id")).id(), who.name());
+            return views.job(job, jobs.cancellable(job));
+        }));
+        r.post("/protected-machines/{id}/failover", Role.OPERATOR, "failover", (ctx, who) -> idempotent(ctx, who, store, json, () -> {
+            FailoverRequest f = Requests.body(ctx, json, FailoverRequest.class);
+            if (f.planned() == null) throw ApiException.invalid("'planned' is required: true (no data loss) or false (from a point)", null);
+            Job job = jobs.failover(pm(store, ctx.pathParam("id")).id(), f.planned(), f.point(), Boolean.TRUE.equals(f.shutdownSource()),
+                    f.shutdownTimeoutSeconds(), f.domainName(), who.name());
+            return views.job(job, jobs.cancellable(job));
+        }));
+        r.post("/protected-machines/{id}/change-point", Role.OPERATOR, "change point", (ctx, who) -> idempotent(ctx, who, store, json, () -> {
+            ChangePointRequest c = Requests.body(ctx, json, ChangePointRequest.class);
+            Job job = jobs.changePoint(pm(store, ctx.pathParam("id")).id(), Requests.required(c.point(), "point"), who.name());
+            return views.job(job, jobs.cancellable(job));
+        }));
+        r.post("/protected-machines/{id}/commit", Role.OPERATOR, "commit", (ctx, who) -> idempotent(ctx, who, store, json, () -> {
+            Job job = jobs.commit(pm(store, ctx.pathParam("id")).id(), who.name());
+            return views.job(job, jobs.cancellable(job));
+        }));
+        r.get("/protected-machines/{id}/recovery-vms", Role.VIEWER, (ctx, who) -> {
+            ProtectedMachine pm = pm(store, ctx.pathParam("id"));
+            ctx.json(Pages.of(ctx, store.recoveryVmsByMachine(pm.id()).stream().map(views::recoveryVm).toList(),
+                    Views.RecoveryVmView::id));
+        });
         // ---- jobs
         r.get("/jobs", Role.VIEWER, (ctx, who) -> {
             List<Job> list = store.jobs(new JobFilter(ctx.queryParam("state"), ctx.queryParam("type"), ctx.queryParam("targetId"),

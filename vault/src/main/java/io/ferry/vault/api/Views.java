@@ -65,6 +65,10 @@ final class Views {
                                 Double rpoSeconds, String latestPointId, Instant latestPointAt, String lastError,
                                 ReplicationView replication, Instant createdAt) {}
 
+    /** A recovery VM and what its agent last said about it. */
+    record RecoveryVmView(String id, String kind, String hostId, String pointId, String domainName, String desired,
+                          String phase, boolean independent, String network, String error) {}
+
     record PointView(String id, String protectedMachineId, Instant createdAt, String consistency, String mode,
                      String parentId, long bytesRead, long bytesStored, String state) {
         static PointView of(RecoveryPoint p) {
@@ -81,10 +85,21 @@ final class Views {
     private final JsonMapper json;
     private final Duration silentAfter;
 
-    Views(VaultStore store, JsonMapper json, Duration silentAfter) {
+    private final io.ferry.vault.agents.AgentReports reports;
+
+    Views(VaultStore store, JsonMapper json, Duration silentAfter, io.ferry.vault.agents.AgentReports reports) {
+        this.reports = reports;
         this.store = store;
         this.json = json;
         this.silentAfter = silentAfter;
+    }
+
+    RecoveryVmView recoveryVm(io.ferry.vault.store.RecoveryVm vm) {
+        var r = reports == null ? java.util.Optional.<io.ferry.protocol.RecoveryVmReport>empty() : reports.recoveryVm(vm.hostId(), vm.id());
+        return new RecoveryVmView(vm.id(), vm.kind(), vm.hostId(), vm.pointId(), vm.domainName(), vm.desired(),
+                r.map(io.ferry.protocol.RecoveryVmReport::phase).orElse(null),
+                r.map(io.ferry.protocol.RecoveryVmReport::independent).orElse(false), vm.network(),
+                r.map(x -> x.error() == null ? null : x.error().message()).orElse(null));
     }
 
     HostView host(Host h) {
@@ -122,7 +137,7 @@ final class Views {
                     last == null ? null : Instant.parse(last), r.path("lastCycleSeconds").asDouble());
         }
         return new ProtectedMachineView(pm.id(), pm.machineId(), m == null ? null : m.name(), m == null ? null : m.hostId(),
-                pm.pairingId(), pm.state(), "NONE", pm.health(), pm.healthReason(), rpo(pm), pm.latestPointId(),
+                pm.pairingId(), pm.state(), pm.testState(), pm.health(), pm.healthReason(), rpo(pm), pm.latestPointId(),
                 pm.latestPointAt(), pm.lastError(), rv, pm.createdAt());
     }
 

@@ -121,6 +121,7 @@ public final class JobEngine implements AutoCloseable {
                 save(new Job(job.id(), job.type(), job.targetId(), Job.FAILED, step, steps, job.progress(), job.params(),
                         f.error(), job.requestedBy(), job.createdAt(), job.startedAt(), now, now));
                 LOG.log(System.Logger.Level.WARNING, "job {0} failed at {1}: {2}", job.id(), step, f.error().message());
+                h.afterFailed(job);
             }
         }
     }

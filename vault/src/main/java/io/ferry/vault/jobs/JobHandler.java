@@ -18,4 +18,7 @@ public interface JobHandler {
 
     /** Called once the job is saved CANCELLED (e.g. to start a follow-up job on the same target). */
     default void afterCancelled(Job job) {}
+
+    /** Called once the job is saved FAILED (e.g. to start a cleanup of what it made). */
+    default void afterFailed(Job job) {}
 }

@@ -4,6 +4,9 @@ import io.ferry.orchestrator.jobs.JobType;
 import io.ferry.orchestrator.lifecycle.IllegalTransitionException;
 import io.ferry.orchestrator.lifecycle.ProtectionEvent;
 import io.ferry.orchestrator.lifecycle.ProtectionState;
+import io.ferry.orchestrator.lifecycle.TestFailoverEvent;
+import io.ferry.orchestrator.lifecycle.TestFailoverState;
+import io.ferry.vault.store.RecoveryPoint;
 import io.ferry.vault.api.ApiException;
 import io.ferry.vault.store.ConflictException;
 import io.ferry.vault.store.Host;
@@ -30,6 +33,7 @@ public final class Jobs {
     private final VaultStore store;
     private final JsonMapper json;
     private JobEngine engine;
+    private java.time.Duration silentAfter = java.time.Duration.ofSeconds(30);
 
     public Jobs(VaultStore store, JsonMapper json) {
         this.store = store;
@@ -47,6 +51,15 @@ public final class Jobs {
                 .register(JobType.ENABLE_PROTECTION, new EnableProtection(store, reports, lifecycle, json, this))
                 .register(JobType.DISABLE_PROTECTION, new DisableProtection(store, reports, lifecycle, json, silentAfter))
                 .register(JobType.RESYNC, new Resync(store, lifecycle, json));
+        RecoveryVmSteps rvm = new RecoveryVmSteps(store, reports, silentAfter);
+        FailoverSteps failover = new FailoverSteps(store, lifecycle, rvm, json);
+        e.register(JobType.TEST_FAILOVER, new TestFailover(store, lifecycle, rvm, json, this))
+                .register(JobType.TEST_FAILOVER_CLEANUP, new TestFailoverCleanup(store, lifecycle, rvm))
+                .register(JobType.PLANNED_FAILOVER, new PlannedFailover(store, rvm, failover))
+                .register(JobType.UNPLANNED_FAILOVER, new UnplannedFailover(store, lifecycle, rvm, failover, json))
+                .register(JobType.CHANGE_POINT, new ChangePoint(store, rvm, json))
+                .register(JobType.COMMIT, new Commit(store, reports, lifecycle, rvm));
+        this.silentAfter = silentAfter;
         engine(e);
         return e;
     }
@@ -75,7 +88,7 @@ public final class Jobs {
             return store.inTransaction(tx -> {
                 ProtectedMachine pm = tx.createProtectedMachine(m.id(), p.id(),
                         Lifecycle.next(new ProtectedMachine(null, m.id(), p.id(), ProtectionState.UNPROTECTED.name(),
-                                null, null, null, null, null, null, null, null, null, 0), m.name(), ProtectionEvent.ENABLE).name());
+                                null, null, null, null, null, null, null, null, null, 0, "NONE"), m.name(), ProtectionEvent.ENABLE).name());
                 return tx.createJob(newJob(JobType.ENABLE_PROTECTION, pm.id(), Map.of("machineId", m.id(), "machineName", m.name(), "pairingId", p.id()), actor));
             });
         } catch (ConflictException e) {
@@ -117,6 +130,172 @@ public final class Jobs {
             return Optional.of(createJob(JobType.RESYNC, protectedMachineId, params, actor));
         } catch (ApiException e) {
             return Optional.empty();
+        }
+    }
+
+    /**
+     * A drill of {@code protectedMachineId} from the point {@code point} names (null: latest), as
+     * domain {@code domainName} (null: NAME-test) on {@code network} (null: a new isolated network).
+     */
+    public Job testFailover(String protectedMachineId, String point, String domainName, String network, String actor) {
+        ProtectedMachine pm = requirePm(protectedMachineId);
+        Machine m = store.machine(pm.machineId()).orElseThrow();
+        check(() -> Lifecycle.next(pm, m.name(), TestFailoverEvent.START), "start a test failover of " + m.name());
+        requirePoint(pm, m, point);
+        Pairing pairing = store.pairing(pm.pairingId()).orElseThrow();
+        String name = domainName == null ? m.name() + "-test" : validDomainName(domainName);
+        requireFreeName(pairing, name);
+        boolean create = network == null;
+        String net = create ? "ferry-iso-" + UUID.randomUUID().toString().substring(0, 6) : network;
+        Map<String, Object> params = new java.util.HashMap<>(Map.of("machineName", m.name(), "domainName", name,
+                "network", net, "createNetwork", create));
+        if (point != null) params.put("point", point);
+        return createJob(JobType.TEST_FAILOVER, pm.id(), params, actor);
+    }
+
+    /** Removes everything the drill of {@code protectedMachineId} made. */
+    public Job testFailoverCleanup(String protectedMachineId, String actor) {
+        ProtectedMachine pm = requirePm(protectedMachineId);
+        Machine m = store.machine(pm.machineId()).orElseThrow();
+        requireNoJob(pm, m);
+        if (!TestFailoverState.CLEANING_UP.name().equals(pm.testState())) {
+            check(() -> Lifecycle.next(pm, m.name(), TestFailoverEvent.CLEANUP), "clean up the test failover of " + m.name());
+        }
+        try {
+            return store.inTransaction(tx -> {
+                if (TestFailoverState.RUNNING.name().equals(pm.testState())
+                        && !tx.updateTestState(pm.id(), pm.version(), TestFailoverState.CLEANING_UP.name())) {
+                    throw new ConflictException("the machine changed meanwhile", "try again");
+                }
+                return tx.createJob(newJob(JobType.TEST_FAILOVER_CLEANUP, pm.id(), Map.of("machineName", m.name()), actor));
+            });
+        } catch (ConflictException e) {
+            throw ApiException.conflict("cannot clean up the test failover of " + m.name() + ": " + e.getMessage(),
+                    "wait for the running job to end (`ferry jobs --watch`)");
+        }
+    }
+
+    void startTestCleanup(String protectedMachineId, String endedJobId) {
+        store.protectedMachine(protectedMachineId).ifPresent(pm -> {
+            if (!TestFailoverState.CLEANING_UP.name().equals(pm.testState())) return;
+            try {
+                store.createJob(newJob(JobType.TEST_FAILOVER_CLEANUP, pm.id(), Map.of(),
+                        "system (cleanup after job " + endedJobId + ")"));
+            } catch (ConflictException ignored) {
+                // another job runs; `ferry test-failover --cleanup` finishes it later
+            }
+        });
+    }
+
+    /**
+     * A failover of {@code protectedMachineId} to the recovery site. Planned: shut down, final
+     * sync, start (refused unless the source can do its part). Unplanned: from the point
+     * {@code point} names, optionally trying to shut the source down first.
+     */
+    public Job failover(String protectedMachineId, boolean planned, String point, boolean shutdownSource,
+                        Integer shutdownTimeoutSeconds, String domainName, String actor) {
+        ProtectedMachine pm = requirePm(protectedMachineId);
+        Machine m = store.machine(pm.machineId()).orElseThrow();
+        String what = (planned ? "planned" : "unplanned") + " failover of " + m.name();
+        check(() -> Lifecycle.next(pm, m.name(), ProtectionEvent.FAILOVER), "start a " + what);
+        if (shutdownTimeoutSeconds != null && (shutdownTimeoutSeconds < 10 || shutdownTimeoutSeconds > 3600)) {
+            throw ApiException.invalid("shutdownTimeoutSeconds must be 10-3600, got " + shutdownTimeoutSeconds, null);
+        }
+        Pairing pairing = store.pairing(pm.pairingId()).orElseThrow();
+        String name = domainName == null ? m.name() : validDomainName(domainName);
+        requireFreeName(pairing, name);
+        Map<String, Object> params = new java.util.HashMap<>(Map.of("machineName", m.name(), "domainName", name,
+                "shutdownTimeoutSeconds", shutdownTimeoutSeconds == null
+                        ? io.ferry.vault.agents.Assignments.DEFAULT_SHUTDOWN_TIMEOUT_SECONDS : shutdownTimeoutSeconds));
+        if (planned) {
+            if (point != null) {
+                throw ApiException.invalid("a planned failover always uses the final-sync point; 'point' is for unplanned ones", null);
+            }
+            if (!ProtectionState.PROTECTED.name().equals(pm.state())) {
+                throw ApiException.wrongState("cannot start a " + what + ": it is " + pm.state()
+                        + "; a planned failover needs a PROTECTED machine", "fail over unplanned from a point, or wait for the resync");
+            }
+            Host src = store.host(m.hostId()).orElseThrow();
+            if (src.lastHeartbeatAt() == null || src.lastHeartbeatAt().isBefore(Instant.now().minus(silentAfter))) {
+                throw ApiException.wrongState("cannot start a " + what + ": source agent " + src.name() + " is silent, so"
+                        + " Ferry cannot shut it down and synchronise it", "bring the agent back, or fail over unplanned"
+                        + " (`ferry failover " + m.name() + " --unplanned`)");
+            }
+            try {
+                return store.inTransaction(tx -> {
+                    if (!tx.updateState(pm.id(), pm.version(), ProtectionState.FAILING_OVER.name(), Instant.now())) {
+                        throw new ConflictException("the machine changed meanwhile", "try again");
+                    }
+                    return tx.createJob(newJob(JobType.PLANNED_FAILOVER, pm.id(), params, actor));
+                });
+            } catch (ConflictException e) {
+                throw ApiException.conflict("cannot start a " + what + ": " + e.getMessage(),
+                        "wait for the running job to end (`ferry jobs --watch`)");
+            }
+        }
+        requirePoint(pm, m, point);
+        if (point != null) params.put("point", point);
+        params.put("shutdownSource", shutdownSource);
+        return createJob(JobType.UNPLANNED_FAILOVER, pm.id(), params, actor);
+    }
+
+    /** Before commit: run the failed-over machine from another point. */
+    public Job changePoint(String protectedMachineId, String point, String actor) {
+        ProtectedMachine pm = requirePm(protectedMachineId);
+        Machine m = store.machine(pm.machineId()).orElseThrow();
+        check(() -> Lifecycle.next(pm, m.name(), ProtectionEvent.CHANGE_POINT), "change the point of " + m.name());
+        RecoveryPoint p = requirePoint(pm, m, point);
+        return createJob(JobType.CHANGE_POINT, pm.id(), Map.of("machineName", m.name(), "pointId", p.id()), actor);
+    }
+
+    /** Accept the failover of {@code protectedMachineId}. */
+    public Job commit(String protectedMachineId, String actor) {
+        ProtectedMachine pm = requirePm(protectedMachineId);
+        Machine m = store.machine(pm.machineId()).orElseThrow();
+        check(() -> Lifecycle.next(pm, m.name(), ProtectionEvent.COMMIT), "commit the failover of " + m.name());
+        return createJob(JobType.COMMIT, pm.id(), Map.of("machineName", m.name()), actor);
+    }
+
+    private ProtectedMachine requirePm(String id) {
+        return store.protectedMachine(id).orElseThrow(() -> ApiException.notFound("protected machine", id));
+    }
+
+    private void requireNoJob(ProtectedMachine pm, Machine m) {
+        Optional<Job> active = store.activeJobFor(pm.id());
+        if (active.isPresent()) {
+            throw ApiException.conflict("machine " + m.name() + " has a running job " + active.get().id() + " ("
+                    + active.get().type() + ")", "wait for it to end (`ferry jobs --watch " + active.get().id() + "`)");
+        }
+    }
+
+    private static void check(Runnable transition, String operation) {
+        try {
+            transition.run();
+        } catch (IllegalTransitionException e) {
+            throw ApiException.wrongState("cannot " + operation + ": " + e.getMessage(), null);
+        }
+    }
+
+    private RecoveryPoint requirePoint(ProtectedMachine pm, Machine m, String selector) {
+        return new RecoveryVmSteps(store, null, silentAfter).resolve(pm, selector).orElseThrow(() -> ApiException.notFound(
+                "recovery point", RecoveryVmSteps.describe(selector) + " of " + m.name()));
+    }
+
+    private static String validDomainName(String name) {
+        if (!name.matches("[A-Za-z0-9][A-Za-z0-9_.+-]{0,62}")) {
+            throw ApiException.invalid("domainName '" + name + "' must be 1-63 of [A-Za-z0-9_.+-], starting with a letter or digit", null);
+        }
+        return name;
+    }
+
+    /** The recovery host must not already have a domain (or a recovery VM) of that name. */
+    private void requireFreeName(Pairing pairing, String name) {
+        boolean taken = store.machinesByHost(pairing.recoveryHostId()).stream()
+                .anyMatch(x -> x.name().equals(name) && !Machine.MISSING.equals(x.powerState()))
+                || store.recoveryVmsByHost(pairing.recoveryHostId()).stream().anyMatch(v -> v.domainName().equals(name));
+        if (taken) {
+            throw ApiException.conflict("the recovery host already has a domain named " + name,
+                    "choose another name for the recovery VM (domainName / --name)");
         }
     }
 

@@ -20,8 +20,24 @@ public final class Lifecycle {
 
     /** The state {@code event} leads to, or {@link IllegalTransitionException}. */
     public static ProtectionState next(ProtectedMachine pm, String machineName, ProtectionEvent event) {
-        return new MachineLifecycle(machineName, ProtectionState.valueOf(pm.state()), TestFailoverState.NONE)
-                .apply(event).protection();
+        return of(pm, machineName).apply(event).protection();
+    }
+
+    /** The test-failover state {@code event} leads to, or {@link IllegalTransitionException}. */
+    public static TestFailoverState next(ProtectedMachine pm, String machineName, io.ferry.orchestrator.lifecycle.TestFailoverEvent event) {
+        return of(pm, machineName).apply(event).test();
+    }
+
+    private static MachineLifecycle of(ProtectedMachine pm, String machineName) {
+        return new MachineLifecycle(machineName, ProtectionState.valueOf(pm.state()),
+                pm.testState() == null ? TestFailoverState.NONE : TestFailoverState.valueOf(pm.testState()));
+    }
+
+    /** Applies a test-failover event; false if someone else changed the machine meanwhile. */
+    public boolean apply(ProtectedMachine pm, String machineName, io.ferry.orchestrator.lifecycle.TestFailoverEvent event) {
+        TestFailoverState next = next(pm, machineName, event);
+        if (next.name().equals(pm.testState())) return true;
+        return store.updateTestState(pm.id(), pm.version(), next.name());
     }
 
     /** Applies {@code event}; false if someone else changed the machine meanwhile (re-read and retry). */

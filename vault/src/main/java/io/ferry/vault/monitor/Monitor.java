@@ -166,10 +166,15 @@ public final class Monitor implements AutoCloseable {
         List<RecoveryPoint> points = store.points(pm.id());
         if (points.size() <= 1) return;
         Instant cutoff = now.minusSeconds(policy.retentionSeconds());
+        // a point a drill or a failover runs from stays until that VM is gone or independent
+        java.util.Set<String> inUse = new java.util.HashSet<>();
+        for (io.ferry.vault.store.RecoveryVm vm : store.recoveryVmsByMachine(pm.id())) inUse.add(vm.pointId());
         List<String> expire = new ArrayList<>();
         for (int i = 1; i < points.size(); i++) { // newest first: index 0 is kept
             RecoveryPoint p = points.get(i);
-            if (RecoveryPoint.AVAILABLE.equals(p.state()) && p.createdAt().isBefore(cutoff)) expire.add(p.id());
+            if (RecoveryPoint.AVAILABLE.equals(p.state()) && p.createdAt().isBefore(cutoff) && !inUse.contains(p.id())) {
+                expire.add(p.id());
+            }
         }
         if (!expire.isEmpty()) {
             store.markExpiring(expire);

@@ -17,6 +17,7 @@ final class HandleTx implements VaultStore.Tx {
   private final PairingTable pairings;
   private final ProtectedMachineTable protectedMachines;
   private final RecoveryPointTable points;
+  private final RecoveryVmTable recoveryVms;
   private final JobTable jobs;
   private final AlertTable alerts;
   private final UserTable users;
@@ -34,6 +35,7 @@ final class HandleTx implements VaultStore.Tx {
     this.pairings = new PairingTable(db, sites, policies, hosts);
     this.protectedMachines = new ProtectedMachineTable(db, machines, pairings);
     this.points = new RecoveryPointTable(db, protectedMachines);
+    this.recoveryVms = new RecoveryVmTable(db, protectedMachines);
     this.jobs = new JobTable(db);
     this.alerts = new AlertTable(db);
     this.users = new UserTable(db);
@@ -244,6 +246,44 @@ final class HandleTx implements VaultStore.Tx {
   @Override
   public boolean updateState(String id, int expectedVersion, String newState, Instant at) {
     return run("change the state of protected machine " + id, () -> protectedMachines.updateState(id, expectedVersion, newState, at));
+  }
+
+  @Override
+  public boolean updateTestState(String id, int expectedVersion, String newTestState) {
+    return run("change the test-failover state of protected machine " + id,
+        () -> protectedMachines.updateTestState(id, expectedVersion, newTestState));
+  }
+
+  // ---- recovery VMs
+
+  @Override
+  public RecoveryVm createRecoveryVm(RecoveryVm vm) {
+    return run("create recovery VM " + vm.domainName(), () -> recoveryVms.create(vm));
+  }
+
+  @Override
+  public Optional<RecoveryVm> recoveryVm(String id) {
+    return run("read recovery VM " + id, () -> recoveryVms.byId(id));
+  }
+
+  @Override
+  public List<RecoveryVm> recoveryVmsByHost(String hostId) {
+    return run("list the recovery VMs of host " + hostId, () -> recoveryVms.byHost(hostId));
+  }
+
+  @Override
+  public List<RecoveryVm> recoveryVmsByMachine(String protectedMachineId) {
+    return run("list the recovery VMs of protected machine " + protectedMachineId, () -> recoveryVms.byMachine(protectedMachineId));
+  }
+
+  @Override
+  public boolean updateRecoveryVm(String id, String desired, String pointId) {
+    return run("update recovery VM " + id, () -> recoveryVms.update(id, desired, pointId));
+  }
+
+  @Override
+  public void deleteRecoveryVm(String id) {
+    exec("delete recovery VM " + id, () -> recoveryVms.delete(id));
   }
 
   @Override

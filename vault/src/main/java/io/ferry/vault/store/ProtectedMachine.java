@@ -7,7 +7,8 @@ import java.time.Instant;
  * changed only by {@link StoreOperations#updateState} which checks and bumps {@code version}
  * (optimistic locking); {@code health} is {@code HEALTHY}, {@code WARNING}, {@code CRITICAL} or
  * {@code UNKNOWN}; {@code replication} is the JSON progress of the current cycle as the agent
- * reports it.
+ * reports it; {@code testState} the test-failover lifecycle state (NONE when no drill), changed
+ * only by {@link StoreOperations#updateTestState} under the same version.
  */
 public record ProtectedMachine(
     String id,
@@ -23,4 +24,5 @@ public record ProtectedMachine(
     String replication,
     Instant createdAt,
     Instant updatedAt,
-    int version) {}
+    int version,
+    String testState) {}

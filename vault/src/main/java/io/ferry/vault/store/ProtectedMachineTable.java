@@ -14,7 +14,8 @@ final class ProtectedMachineTable {
       rs.getString("id"), rs.getString("machine_id"), rs.getString("pairing_id"), rs.getString("state"),
       Rows.instant(rs, "state_changed_at"), rs.getString("health"), rs.getString("health_reason"),
       rs.getString("latest_point_id"), Rows.instant(rs, "latest_point_at"), rs.getString("last_error"),
-      rs.getString("replication"), Rows.instant(rs, "created_at"), Rows.instant(rs, "updated_at"), rs.getInt("version"));
+      rs.getString("replication"), Rows.instant(rs, "created_at"), Rows.instant(rs, "updated_at"), rs.getInt("version"),
+      rs.getString("test_state"));
 
   private final Db db;
   private final MachineTable machines;
@@ -32,7 +33,7 @@ final class ProtectedMachineTable {
     pairings.require(pairingId, operation);
     Instant now = db.now();
     ProtectedMachine pm = new ProtectedMachine(Ids.newId("pm"), machineId, pairingId, state, now, "UNKNOWN", null, null, null,
-        null, null, now, now, 0);
+        null, null, now, now, 0, "NONE");
     db.guarded(() -> db.h.createUpdate("""
             INSERT INTO protected_machines (id, machine_id, pairing_id, state, state_changed_at, health, created_at, updated_at, version)
             VALUES (:id, :machine_id, :pairing_id, :state, :now, :health, :now, :now, 0)""")
@@ -65,6 +66,22 @@ final class ProtectedMachineTable {
         .execute();
     if (changed == 0) {
       require(id, "change the state of " + KIND + " " + id + " to " + newState);
+    }
+    return changed == 1;
+  }
+
+  /** Optimistic, like {@link #updateState}: changes the test-failover state and bumps the version. */
+  boolean updateTestState(String id, int expectedVersion, String newTestState) {
+    int changed = db.h.createUpdate("""
+            UPDATE protected_machines SET test_state = :test, updated_at = :now, version = version + 1
+            WHERE id = :id AND version = :version""")
+        .bind("test", newTestState)
+        .bind("now", Rows.millis(db.now()))
+        .bind("id", id)
+        .bind("version", expectedVersion)
+        .execute();
+    if (changed == 0) {
+      require(id, "change the test-failover state of " + KIND + " " + id + " to " + newTestState);
     }
     return changed == 1;
   }
@@ -102,6 +119,7 @@ final class ProtectedMachineTable {
     require(id, operation);
     db.guarded(() -> {
       db.h.createUpdate("DELETE FROM recovery_points WHERE protected_machine_id = :id").bind("id", id).execute();
+      db.h.createUpdate("DELETE FROM recovery_vms WHERE protected_machine_id = :id").bind("id", id).execute();
       return db.h.createUpdate("DELETE FROM protected_machines WHERE id = :id").bind("id", id).execute();
     }, v -> v.toException(operation));
   }

@@ -131,6 +131,9 @@ public interface StoreOperations {
    */
   boolean updateState(String id, int expectedVersion, String newState, Instant at);
 
+  /** As {@link #updateState}, for the test-failover state (same version). */
+  boolean updateTestState(String id, int expectedVersion, String newTestState);
+
   /** Sets health and its reason (null when healthy). Does not touch the version. */
   void updateHealth(String id, String health, String reason);
 
@@ -166,6 +169,24 @@ public interface StoreOperations {
 
   /** How many AVAILABLE and EXPIRING points the machine has. */
   long countPoints(String protectedMachineId);
+
+  // ---- recovery VMs
+
+  /** Stores a recovery VM; a second one with the same domain name on the host → {@link ConflictException}. */
+  RecoveryVm createRecoveryVm(RecoveryVm vm);
+
+  Optional<RecoveryVm> recoveryVm(String id);
+
+  /** The recovery VMs a host runs or should remove, oldest first. */
+  List<RecoveryVm> recoveryVmsByHost(String hostId);
+
+  /** The recovery VMs of a protected machine, oldest first. */
+  List<RecoveryVm> recoveryVmsByMachine(String protectedMachineId);
+
+  /** Sets desired state and point; false if the row is gone. */
+  boolean updateRecoveryVm(String id, String desired, String pointId);
+
+  void deleteRecoveryVm(String id);
 
   // ---- jobs
 

@@ -346,6 +346,44 @@ public final class VaultStore implements StoreOperations, AutoCloseable {
   }
 
   @Override
+  public boolean updateTestState(String id, int expectedVersion, String newTestState) {
+    return inTransaction(tx -> tx.updateTestState(id, expectedVersion, newTestState));
+  }
+
+  @Override
+  public RecoveryVm createRecoveryVm(RecoveryVm vm) {
+    return inTransaction(tx -> tx.createRecoveryVm(vm));
+  }
+
+  @Override
+  public Optional<RecoveryVm> recoveryVm(String id) {
+    return inTransaction(tx -> tx.recoveryVm(id));
+  }
+
+  @Override
+  public List<RecoveryVm> recoveryVmsByHost(String hostId) {
+    return inTransaction(tx -> tx.recoveryVmsByHost(hostId));
+  }
+
+  @Override
+  public List<RecoveryVm> recoveryVmsByMachine(String protectedMachineId) {
+    return inTransaction(tx -> tx.recoveryVmsByMachine(protectedMachineId));
+  }
+
+  @Override
+  public boolean updateRecoveryVm(String id, String desired, String pointId) {
+    return inTransaction(tx -> tx.updateRecoveryVm(id, desired, pointId));
+  }
+
+  @Override
+  public void deleteRecoveryVm(String id) {
+    inTransaction(tx -> {
+      tx.deleteRecoveryVm(id);
+      return null;
+    });
+  }
+
+  @Override
   public void updateHealth(String id, String health, String reason) {
     useTransaction(tx -> tx.updateHealth(id, health, reason));
   }

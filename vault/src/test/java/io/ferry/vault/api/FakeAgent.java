@@ -87,8 +87,13 @@ final class FakeAgent {
     }
 
     Http.Reply heartbeatReply(List<ReplicationReport> replications, List<RepositoryReport> repositories, List<CleanupReport> cleanups) {
+        return heartbeatReply(replications, repositories, cleanups, List.of(), List.of());
+    }
+
+    Http.Reply heartbeatReply(List<ReplicationReport> replications, List<RepositoryReport> repositories, List<CleanupReport> cleanups,
+                              List<io.ferry.protocol.RecoveryVmReport> recoveryVms, List<io.ferry.protocol.PowerReport> power) {
         Heartbeat hb = new Heartbeat(VERSION, hostname, dataAddress, Instant.now(), new Inventory(domains, List.of("default")),
-                replications, repositories, cleanups);
+                replications, repositories, cleanups, recoveryVms, power);
         return mtls.post(Http.API + "/agent/heartbeat", null, hb);
     }
 }

@@ -144,7 +144,7 @@ abstract class VaultStoreContract {
   @Test
   void reopeningRunsNoMigrationAndKeepsTheData() {
     Site site = site("kept");
-    assertThat(appliedMigrations()).isEqualTo(1);
+    assertThat(appliedMigrations()).isEqualTo(2);
     int historyRows = historyRows();
     store.close();
     store = openStore(clock);
@@ -153,7 +153,7 @@ abstract class VaultStoreContract {
     store = openStore(clock);
     assertThat(store.sites()).containsExactly(site);
     assertThat(historyRows()).isEqualTo(historyRows);
-    assertThat(appliedMigrations()).isEqualTo(1);
+    assertThat(appliedMigrations()).isEqualTo(2);
   }
 
   private int appliedMigrations() {
@@ -529,6 +529,42 @@ abstract class VaultStoreContract {
           .containsExactly("INITIAL_REPLICATION", 1, at);
       assertThat(store.updateState(pm.id(), 1, "PROTECTED", at)).isTrue();
       assertThatThrownBy(() -> store.updateState("pm-nope", 0, "PROTECTED", at)).isInstanceOf(NotFoundException.class);
+    }
+
+    @Test
+    void testFailoverStateChangesAreOptimisticAndShareTheVersion() {
+      ProtectedMachine pm = protect(world(), "web");
+      assertThat(pm.testState()).isEqualTo("NONE");
+      assertThat(store.updateTestState(pm.id(), 0, "STARTING")).isTrue();
+      assertThat(store.updateState(pm.id(), 0, "PROTECTED", T0)).as("the drill bumped the version").isFalse();
+      assertThat(store.updateTestState(pm.id(), 0, "RUNNING")).isFalse();
+      ProtectedMachine now = store.protectedMachine(pm.id()).orElseThrow();
+      assertThat(now).extracting(ProtectedMachine::state, ProtectedMachine::testState, ProtectedMachine::version)
+          .containsExactly("ENABLING", "STARTING", 1);
+      assertThatThrownBy(() -> store.updateTestState("pm-nope", 0, "NONE")).isInstanceOf(NotFoundException.class);
+    }
+
+    @Test
+    void recoveryVmsAreKeptPerHostWithUniqueDomainNamesAndGoWithTheirMachine() {
+      World w = world();
+      ProtectedMachine pm = protect(w, "web");
+      RecoveryVm vm = store.createRecoveryVm(new RecoveryVm(null, pm.id(), RecoveryVm.TEST, w.target().id(), "pt-1", "web-test",
+          RecoveryVm.RUNNING, "ferry-iso-1", true, false, null, null));
+      assertThat(vm.id()).startsWith("rvm-");
+      assertThat(store.recoveryVm(vm.id())).contains(vm);
+      assertThat(store.recoveryVmsByHost(w.target().id())).containsExactly(vm);
+      assertThat(store.recoveryVmsByMachine(pm.id())).containsExactly(vm);
+      assertThat(store.recoveryVmsByHost(w.source().id())).isEmpty();
+      assertThatThrownBy(() -> store.createRecoveryVm(new RecoveryVm(null, pm.id(), RecoveryVm.FAILOVER, w.target().id(), "pt-2",
+          "web-test", RecoveryVm.RUNNING, null, false, true, null, null)))
+          .isInstanceOfSatisfying(ConflictException.class, e -> assertThat(e.getMessage()).contains("web-test"));
+      assertThatThrownBy(() -> store.createRecoveryVm(new RecoveryVm(null, pm.id(), "SOMETHING", w.target().id(), "pt-2",
+          "web-x", RecoveryVm.RUNNING, null, false, true, null, null))).isInstanceOf(StoreException.class);
+      assertThat(store.updateRecoveryVm(vm.id(), RecoveryVm.REMOVED, "pt-1")).isTrue();
+      assertThat(store.recoveryVm(vm.id()).orElseThrow().desired()).isEqualTo(RecoveryVm.REMOVED);
+      assertThat(store.updateRecoveryVm("rvm-nope", RecoveryVm.REMOVED, "pt-1")).isFalse();
+      store.deleteProtectedMachine(pm.id());
+      assertThat(store.recoveryVm(vm.id())).isEmpty();
     }
 
     @Test

@@ -1,0 +1,89 @@
+package io.ferry.vault.jobs;
+
+import io.ferry.orchestrator.jobs.JobType.Steps;
+import io.ferry.protocol.PowerReport;
+import io.ferry.vault.store.Host;
+import io.ferry.vault.store.Job;
+import io.ferry.vault.store.Machine;
+import io.ferry.vault.store.ProtectedMachine;
+import io.ferry.vault.store.VaultStore;
+
+import java.util.Optional;
+
+/**
+ * shutdown-source: the source agent shuts the domain down cleanly (ACPI) within the timeout; if
+ * it cannot, the job fails and the machine is PROTECTED again with the source running.
+ * final-sync: a point whose data was frozen after the shutdown (every write is in it).
+ * start-vm: the recovery VM of that point runs → FAILED_OVER. Cancellable at every step
+ * (→ PROTECTED; after the shutdown the source stays off).
+ */
+final class PlannedFailover implements JobHandler {
+    private final VaultStore store;
+    private final RecoveryVmSteps steps;
+    private final FailoverSteps failover;
+
+    PlannedFailover(VaultStore store, RecoveryVmSteps steps, FailoverSteps failover) {
+        this.store = store;
+        this.steps = steps;
+        this.failover = failover;
+    }
+
+    @Override
+    public StepOutcome advance(Job job, String step) {
+        Optional<ProtectedMachine> pmo = store.protectedMachine(job.targetId());
+        if (pmo.isEmpty()) return StepOutcome.failed("NOT_FOUND", "protected machine " + job.targetId() + " no longer exists", null);
+        ProtectedMachine pm = pmo.get();
+        Machine m = store.machine(pm.machineId()).orElseThrow();
+        Host src = store.host(m.hostId()).orElseThrow();
+        return switch (step) {
+            case Steps.SHUTDOWN_SOURCE -> {
+                Optional<PowerReport> r = steps.power(m, job);
+                if (r.isPresent() && PowerReport.SHUT_OFF.equals(r.get().state())) {
+                    yield StepOutcome.done(m.name() + " shut down cleanly on " + src.name() + " at " + r.get().at());
+                }
+                if (r.isPresent() && (PowerReport.TIMED_OUT.equals(r.get().state()) || PowerReport.ERROR.equals(r.get().state()))) {
+                    failover.back(job, pm, m);
+                    yield StepOutcome.failed("SOURCE_NOT_SHUT_DOWN", "planned failover of " + m.name() + " refused: "
+                            + (r.get().error() == null ? "it did not shut down" : r.get().error().message())
+                            + "; a planned failover cannot guarantee no data loss without a clean shutdown, so nothing was"
+                            + " changed: " + m.name() + " is PROTECTED and still runs on " + src.name(),
+                            "shut the guest down from inside and retry, or fail over unplanned (`ferry failover "
+                            + m.name() + " --unplanned`)");
+                }
+                if (steps.silent(src)) {
+                    failover.back(job, pm, m);
+                    yield StepOutcome.failed("SOURCE_UNREACHABLE", "planned failover of " + m.name() + " refused: source agent "
+                            + src.name() + " is silent, so " + m.name() + " cannot be shut down and synchronised; it is PROTECTED",
+                            "bring the source agent back, or fail over unplanned (`ferry failover " + m.name() + " --unplanned`)");
+                }
+                yield StepOutcome.waiting("shutting " + m.name() + " down on " + src.name()
+                        + (r.isPresent() ? " (" + r.get().state() + ")" : ""));
+            }
+            case Steps.FINAL_SYNC -> {
+                Optional<PowerReport> r = steps.power(m, job);
+                if (r.isEmpty() || r.get().at() == null || !PowerReport.SHUT_OFF.equals(r.get().state())) {
+                    yield StepOutcome.waiting("waiting for " + src.name() + " to confirm " + m.name() + " is shut off");
+                }
+                if (pm.latestPointId() != null && pm.latestPointAt() != null && !pm.latestPointAt().isBefore(r.get().at())) {
+                    yield StepOutcome.done("final sync: point " + pm.latestPointId() + " holds every write up to the shutdown");
+                }
+                yield StepOutcome.waiting("final sync of " + m.name() + " (shut off at " + r.get().at() + ")"
+                        + (pm.lastError() == null ? "" : "; last error: " + pm.lastError()));
+            }
+            case Steps.START_VM -> failover.startVm(job, pm, m);
+            default -> throw new IllegalStateException("unknown step " + step);
+        };
+    }
+
+    @Override
+    public boolean cancellable(Job job, String step) {
+        return true;
+    }
+
+    @Override
+    public String cancel(Job job) {
+        boolean shutDown = !Steps.SHUTDOWN_SOURCE.equals(job.step());
+        return failover.cancel(job, name -> shutDown ? " and its source stays shut off: start it with `virsh start " + name
+                + "` or fail over again" : "");
+    }
+}

@@ -1,0 +1,359 @@
+package io.ferry.vault.api;
+
+import io.ferry.protocol.HeartbeatResponse;
+import io.ferry.protocol.PointReport;
+import io.ferry.protocol.PowerAssignment;
+import io.ferry.protocol.PowerReport;
+import io.ferry.protocol.RecoveryVmAssignment;
+import io.ferry.protocol.RecoveryVmReport;
+import io.ferry.protocol.ReplicationReport;
+import io.ferry.protocol.RepositoryReport;
+import io.ferry.protocol.ErrorInfo;
+import io.ferry.vault.Vault;
+import io.ferry.vault.VaultConfig;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import tools.jackson.databind.JsonNode;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Predicate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Test failover, planned and unplanned failover, change point and commit through the API, with
+ * the agents at the protocol boundary (kvm-east: source of web-1 and db-1; kvm-west: recovery
+ * host): what each job asks of which agent, how it waits for their reports, wrong-state and
+ * concurrent requests refused without a change, cancel, a failed start, and a vault restart in
+ * the middle of a failover. The real agents and VMs are in e2e's FailoverTest.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class FailoverFlowApiTest extends VaultApiTest {
+    private static final Duration WAIT = Duration.ofSeconds(15);
+    private static final long GIB = 1L << 30;
+
+    int port;
+    String operator;
+    FakeAgent src;
+    FakeAgent rec;
+    String web;
+    String db;
+    String p1;
+    String p2;
+    final List<PointReport> webPoints = new ArrayList<>();
+
+    @Override
+    VaultConfig configure(VaultConfig base) throws IOException {
+        if (port == 0) {
+            try (ServerSocket s = new ServerSocket(0)) {
+                port = s.getLocalPort();
+            }
+        }
+        return base.withPort(port); // the same port after a restart: the agents and the client keep their address
+    }
+
+    @BeforeAll
+    void twoMachinesProtected() {
+        operator = userWithRole("fiona", "OPERATOR");
+        String east = createSite("east").get("id").asString();
+        String west = createSite("west").get("id").asString();
+        src = agent(east, "kvm-east");
+        src.domains = List.of(FakeAgent.domain("web-1"), FakeAgent.domain("db-1"));
+        rec = agent(west, "kvm-west");
+        rec.dataAddress = "127.0.0.1:9";
+        src.heartbeat();
+        rec.heartbeat();
+        String policy = createPolicy(operator, "silver").get("id").asString();
+        String pairing = createPairing("east-west", east, west, policy, rec.hostId).get("id").asString();
+        web = protect(machineId(src.hostId, "web-1"), pairing);
+        db = protect(machineId(src.hostId, "db-1"), pairing);
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        p1 = "p1-" + System.nanoTime();
+        p2 = "p2-" + System.nanoTime();
+        webPoints.add(point(p1, null, now.minusSeconds(60)));
+        webPoints.add(point(p2, p1, now.minusSeconds(30)));
+        src.heartbeat(List.of(idle(web, webPoints), idle(db, List.of(point("d1-" + System.nanoTime(), null, now.minusSeconds(20))))),
+                List.of(), List.of());
+        await().atMost(WAIT).until(() -> "PROTECTED".equals(pm(web).get("state").asString())
+                && "PROTECTED".equals(pm(db).get("state").asString()));
+    }
+
+    private String protect(String machineId, String pairing) {
+        Http.Reply r = http.post(Http.API + "/protected-machines", operator, Map.of("machineId", machineId, "pairingId", pairing));
+        assertThat(r.status()).as("%s", r).isEqualTo(202);
+        rec.heartbeat(List.of(), List.of(new RepositoryReport("east-west", true, List.of(), List.of(), 0, 0, null)), List.of());
+        return r.json().get("targetId").asString();
+    }
+
+    private static PointReport point(String id, String parent, Instant dataAt) {
+        return new PointReport(id, "east-west", dataAt.plusSeconds(2), "CRASH", parent == null ? "FULL" : "INCREMENTAL", parent,
+                GIB, GIB / 4, List.of("vda"), dataAt);
+    }
+
+    private static ReplicationReport idle(String pm, List<PointReport> points) {
+        return new ReplicationReport(pm, "IDLE", "INCREMENTAL", 0, 0, null, Instant.now(), 1.0, points, false, null);
+    }
+
+    private JsonNode pm(String id) {
+        return http.get(Http.API + "/protected-machines/" + id, operator).json();
+    }
+
+    private Http.Reply post(String path, Object body) {
+        return http.post(Http.API + path, operator, body);
+    }
+
+    private JsonNode started(Http.Reply r, String type) {
+        assertThat(r.status()).as("%s", r).isEqualTo(202);
+        assertThat(r.json().get("type").asString()).isEqualTo(type);
+        return r.json();
+    }
+
+    private void refused(Http.Reply r, int status, String code, String... mentions) {
+        assertThat(r.status()).as("%s", r).isEqualTo(status);
+        assertThat(r.code()).isEqualTo(code);
+        assertThat(r.message()).contains(mentions);
+    }
+
+    /** Heartbeats of both agents (with these reports) until {@code done} holds. */
+    private HeartbeatResponse until(List<RecoveryVmReport> recVms, List<PowerReport> power, Predicate<JsonNode> done, String jobId) {
+        AtomicReference<HeartbeatResponse> last = new AtomicReference<>();
+        await().atMost(WAIT).until(() -> {
+            src.heartbeatReply(List.of(), List.of(), List.of(), List.of(), power);
+            Http.Reply r = rec.heartbeatReply(List.of(), List.of(), List.of(), recVms, List.of());
+            last.set(r.as(HeartbeatResponse.class));
+            return done.test(job(jobId));
+        });
+        return last.get();
+    }
+
+    private static Predicate<JsonNode> inState(String state) {
+        return j -> j.get("state").asString().equals(state);
+    }
+
+    private static Predicate<JsonNode> atStep(String step) {
+        return j -> j.get("step").asString().equals(step) && j.get("state").asString().equals("RUNNING");
+    }
+
+    @Test
+    @Order(1)
+    void operationsInTheWrongStateAreRefusedAndChangeNothing() {
+        int jobs = http.get(Http.API + "/jobs?limit=500", operator).json().get("items").size();
+        refused(post("/protected-machines/" + web + "/commit", Map.of()), 409, "WRONG_STATE", "web-1", "PROTECTED");
+        refused(post("/protected-machines/" + web + "/change-point", Map.of("point", p1)), 409, "WRONG_STATE", "web-1");
+        refused(post("/protected-machines/" + web + "/test-failover/cleanup", Map.of()), 409, "WRONG_STATE", "web-1");
+        refused(post("/protected-machines/" + web + "/test-failover", Map.of("point", "nope")), 404, "NOT_FOUND", "nope");
+        refused(post("/protected-machines/" + web + "/failover", Map.of("planned", true, "point", p1)), 400, "INVALID_ARGUMENT", "planned");
+        refused(post("/protected-machines/" + web + "/failover", Map.of()), 400, "INVALID_ARGUMENT", "planned");
+        refused(post("/protected-machines/" + web + "/failover", Map.of("planned", false, "shutdownTimeoutSeconds", 1)), 400,
+                "INVALID_ARGUMENT", "shutdownTimeoutSeconds");
+        refused(post("/protected-machines/" + web + "/test-failover", Map.of("domainName", "../etc")), 400, "INVALID_ARGUMENT", "domainName");
+        refused(post("/protected-machines/nope/failover", Map.of("planned", false)), 404, "NOT_FOUND", "nope");
+        // a viewer may look, not act
+        String viewer = userWithRole("victor", "VIEWER");
+        assertThat(http.post(Http.API + "/protected-machines/" + web + "/test-failover", viewer, Map.of()).status()).isEqualTo(403);
+        assertThat(http.get(Http.API + "/jobs?limit=500", operator).json().get("items").size()).isEqualTo(jobs);
+        assertThat(pm(web).get("state").asString()).isEqualTo("PROTECTED");
+        assertThat(pm(web).get("testFailover").asString()).isEqualTo("NONE");
+    }
+
+    @Test
+    @Order(2)
+    void aDrillBootsFromThePointOnAnIsolatedNetworkAndItsCleanupRemovesIt() {
+        JsonNode job = started(post("/protected-machines/" + web + "/test-failover", Map.of("point", p1, "domainName", "web-1-drill")),
+                "TEST_FAILOVER");
+        assertThat(names(job.get("steps"), "name")).containsExactly("select-point", "start-vm");
+        assertThat(job.get("cancellable").asBoolean()).isTrue();
+        // a second operation while the drill starts: the running job is named
+        refused(post("/protected-machines/" + web + "/failover", Map.of("planned", false)), 409, "CONFLICT", job.get("id").asString());
+        HeartbeatResponse r = until(List.of(), List.of(), atStep("start-vm"), job.get("id").asString());
+        RecoveryVmAssignment a = r.recoveryVms().getFirst();
+        assertThat(a.kind()).isEqualTo("TEST");
+        assertThat(a.desired()).isEqualTo("RUNNING");
+        assertThat(a.pointId()).isEqualTo(p1);
+        assertThat(a.machine()).isEqualTo("web-1");
+        assertThat(a.repository()).isEqualTo("east-west");
+        assertThat(a.domain()).isEqualTo("web-1-drill");
+        assertThat(a.network()).startsWith("ferry-iso-");
+        assertThat(a.createNetwork()).isTrue();
+        assertThat(a.keepMac()).isFalse();
+        assertThat(pm(web).get("testFailover").asString()).isEqualTo("STARTING");
+        // replication goes on during the drill
+        assertThat(src.heartbeat().sources()).extracting(s -> s.protectedMachineId()).contains(web);
+
+        RecoveryVmReport running = new RecoveryVmReport(a.id(), "RUNNING", a.domain(), p1, false, Instant.now(), null);
+        until(List.of(running), List.of(), inState("SUCCEEDED"), job.get("id").asString());
+        assertThat(pm(web).get("testFailover").asString()).isEqualTo("RUNNING");
+        assertThat(pm(web).get("state").asString()).isEqualTo("PROTECTED");
+        JsonNode vms = http.get(Http.API + "/protected-machines/" + web + "/recovery-vms", operator).json().get("items");
+        assertThat(vms).hasSize(1);
+        assertThat(vms.get(0).get("phase").asString()).isEqualTo("RUNNING");
+        // no failover and no second drill while one runs
+        refused(post("/protected-machines/" + web + "/failover", Map.of("planned", true)), 409, "WRONG_STATE", "test failover");
+        refused(post("/protected-machines/" + web + "/test-failover", Map.of()), 409, "WRONG_STATE", "RUNNING");
+
+        JsonNode clean = started(post("/protected-machines/" + web + "/test-failover/cleanup", Map.of()), "TEST_FAILOVER_CLEANUP");
+        assertThat(pm(web).get("testFailover").asString()).isEqualTo("CLEANING_UP");
+        await().atMost(WAIT).until(() -> {
+            HeartbeatResponse hb = rec.heartbeatReply(List.of(), List.of(), List.of(), List.of(running), List.of()).as(HeartbeatResponse.class);
+            return hb.recoveryVms().size() == 1 && hb.recoveryVms().getFirst().desired().equals("REMOVED");
+        });
+        assertThat(job(clean.get("id").asString()).get("state").asString()).as("waits for the agent").isEqualTo("RUNNING");
+        RecoveryVmReport removed = new RecoveryVmReport(a.id(), "REMOVED", a.domain(), null, false, null, null);
+        until(List.of(removed), List.of(), inState("SUCCEEDED"), clean.get("id").asString());
+        assertThat(pm(web).get("testFailover").asString()).isEqualTo("NONE");
+        assertThat(rec.heartbeat().recoveryVms()).isEmpty();
+        assertThat(http.get(Http.API + "/protected-machines/" + web + "/recovery-vms", operator).json().get("items")).isEmpty();
+    }
+
+    @Test
+    @Order(3)
+    void aDrillThatCannotStartIsCleanedUpByItself() {
+        JsonNode job = started(post("/protected-machines/" + web + "/test-failover", Map.of("domainName", "web-1-bad")), "TEST_FAILOVER");
+        HeartbeatResponse r = until(List.of(), List.of(), atStep("start-vm"), job.get("id").asString());
+        RecoveryVmAssignment a = r.recoveryVms().getFirst();
+        assertThat(a.pointId()).as("latest").isEqualTo(p2);
+        RecoveryVmReport error = new RecoveryVmReport(a.id(), "ERROR", a.domain(), a.pointId(), false, null,
+                ErrorInfo.of("RECOVERY_VM_FAILED", "cannot start recovery VM web-1-bad: boom", "see the agent log"));
+        until(List.of(error), List.of(), inState("FAILED"), job.get("id").asString());
+        JsonNode failed = job(job.get("id").asString());
+        assertThat(failed.at("/error/code").asString()).isEqualTo("RECOVERY_VM_FAILED");
+        assertThat(failed.at("/error/message").asString()).contains("web-1-bad").contains("boom");
+        // the follow-up cleanup removes what the agent may have made
+        RecoveryVmReport removed = new RecoveryVmReport(a.id(), "REMOVED", a.domain(), null, false, null, null);
+        await().atMost(WAIT).until(() -> {
+            rec.heartbeatReply(List.of(), List.of(), List.of(), List.of(removed), List.of());
+            return "NONE".equals(pm(web).get("testFailover").asString())
+                    && http.get(Http.API + "/jobs?targetId=" + web + "&type=TEST_FAILOVER_CLEANUP&state=SUCCEEDED", operator)
+                    .json().get("items").size() == 2;
+        });
+    }
+
+    @Test
+    @Order(4)
+    void aPlannedFailoverCancelledWhileTheSourceShutsDownLeavesTheMachineProtected() {
+        JsonNode job = started(post("/protected-machines/" + web + "/failover", Map.of("planned", true, "shutdownTimeoutSeconds", 60,
+                "domainName", "web-1-dr")), "PLANNED_FAILOVER");
+        assertThat(names(job.get("steps"), "name")).containsExactly("shutdown-source", "final-sync", "start-vm");
+        assertThat(pm(web).get("state").asString()).isEqualTo("FAILING_OVER");
+        PowerAssignment power = src.heartbeat().power().getFirst();
+        assertThat(power.domain()).isEqualTo("web-1");
+        assertThat(power.timeoutSeconds()).isEqualTo(60);
+        assertThat(src.heartbeat().sources()).extracting(s -> s.syncRequest()).containsOnlyNulls();
+
+        Http.Reply cancel = http.post(Http.API + "/jobs/" + job.get("id").asString() + "/cancel", operator, null);
+        assertThat(cancel.status()).as("%s", cancel).isEqualTo(202);
+        until(List.of(), List.of(), inState("CANCELLED"), job.get("id").asString());
+        assertThat(job(job.get("id").asString()).at("/error/message").asString()).contains("PROTECTED");
+        assertThat(pm(web).get("state").asString()).isEqualTo("PROTECTED");
+        assertThat(src.heartbeat().power()).isEmpty();
+        assertThat(rec.heartbeat().recoveryVms()).isEmpty();
+    }
+
+    @Test
+    @Order(5)
+    void aPlannedFailoverWaitsForTheFinalSyncSurvivesAVaultRestartAndCommits() throws Exception {
+        JsonNode job = started(post("/protected-machines/" + web + "/failover", Map.of("planned", true, "domainName", "web-1-dr")),
+                "PLANNED_FAILOVER");
+        String id = job.get("id").asString();
+        String powerId = src.heartbeat().power().getFirst().id();
+        Instant off = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        PowerReport shutOff = new PowerReport(powerId, "SHUT_OFF", off, null);
+        until(List.of(), List.of(shutOff), atStep("final-sync"), id);
+        // the source is asked for a cycle now (the final sync), and the job waits for a point frozen after the shutdown
+        AtomicReference<HeartbeatResponse> asked = new AtomicReference<>();
+        await().atMost(WAIT).until(() -> {
+            asked.set(src.heartbeatReply(List.of(), List.of(), List.of(), List.of(), List.of(shutOff)).as(HeartbeatResponse.class));
+            return !asked.get().sources().isEmpty() && id.equals(asked.get().sources().stream()
+                    .filter(s -> s.protectedMachineId().equals(web)).findFirst().orElseThrow().syncRequest());
+        });
+        // a point frozen before the shutdown is not the final sync
+        PointReport early = point("p3-" + System.nanoTime(), p2, off.minusSeconds(1));
+        src.heartbeatReply(List.of(idle(web, List.of(early))), List.of(), List.of(), List.of(), List.of(shutOff));
+        Thread.sleep(1500);
+        assertThat(job(id).get("step").asString()).isEqualTo("final-sync");
+
+        // the vault stops and starts again in the middle of the job
+        vault.close();
+        vault = Vault.start(configure(VaultConfig.defaults(dir.resolve("vault")).withBind(java.net.InetAddress.getLoopbackAddress())
+                .withAdminPassword(ADMIN_PASSWORD).withTimings(Duration.ofSeconds(1), Duration.ofSeconds(3), Duration.ofMillis(500)))
+                .withPort(port));
+        // connections kept alive to the old process are dead: the first call of each client may fail once
+        await().atMost(WAIT).ignoreExceptions().until(() -> src.heartbeatReply(List.of(), List.of(), List.of(), List.of(),
+                List.of(shutOff)).status() == 200 && rec.heartbeatReply(List.of(), List.of(), List.of()).status() == 200
+                && http.get(Http.API + "/jobs/" + id, operator).status() == 200);
+
+        PointReport last = point("p4-" + System.nanoTime(), early.id(), off.plusMillis(500));
+        AtomicReference<HeartbeatResponse> recAsked = new AtomicReference<>();
+        await().atMost(WAIT).until(() -> {
+            src.heartbeatReply(List.of(idle(web, List.of(last))), List.of(), List.of(), List.of(), List.of(shutOff));
+            recAsked.set(rec.heartbeat());
+            return !recAsked.get().recoveryVms().isEmpty();
+        });
+        RecoveryVmAssignment a = recAsked.get().recoveryVms().getFirst();
+        assertThat(a.kind()).isEqualTo("FAILOVER");
+        assertThat(a.pointId()).as("the final-sync point").isEqualTo(last.id());
+        assertThat(a.keepMac()).isTrue();
+        assertThat(a.network()).isNull();
+        assertThat(a.domain()).isEqualTo("web-1-dr");
+        assertThat(job(id).get("id").asString()).isEqualTo(id);
+        RecoveryVmReport running = new RecoveryVmReport(a.id(), "RUNNING", a.domain(), last.id(), false, Instant.now(), null);
+        until(List.of(running), List.of(), inState("SUCCEEDED"), id);
+        assertThat(pm(web).get("state").asString()).isEqualTo("FAILED_OVER");
+        assertThat(src.heartbeat().sources()).extracting(s -> s.protectedMachineId()).doesNotContain(web);
+
+        // before commit, another point; then commit
+        JsonNode change = started(post("/protected-machines/" + web + "/change-point", Map.of("point", p2)), "CHANGE_POINT");
+        await().atMost(WAIT).until(() -> rec.heartbeat().recoveryVms().getFirst().pointId().equals(p2));
+        RecoveryVmReport fromP2 = new RecoveryVmReport(a.id(), "RUNNING", a.domain(), p2, true, Instant.now(), null);
+        until(List.of(fromP2), List.of(), inState("SUCCEEDED"), change.get("id").asString());
+        assertThat(pm(web).get("state").asString()).isEqualTo("FAILED_OVER");
+
+        JsonNode commit = started(post("/protected-machines/" + web + "/commit", Map.of()), "COMMIT");
+        await().atMost(WAIT).until(() -> "RELEASED".equals(rec.heartbeat().recoveryVms().getFirst().desired()));
+        RecoveryVmReport released = new RecoveryVmReport(a.id(), "RELEASED", a.domain(), p2, true, Instant.now(), null);
+        until(List.of(released), List.of(), inState("SUCCEEDED"), commit.get("id").asString());
+        assertThat(pm(web).get("state").asString()).isEqualTo("COMMITTED");
+        assertThat(rec.heartbeat().recoveryVms()).isEmpty();
+        refused(post("/protected-machines/" + web + "/commit", Map.of()), 409, "WRONG_STATE", "COMMITTED");
+    }
+
+    @Test
+    @Order(6)
+    void withTheSourceSilentAPlannedFailoverIsRefusedAndAnUnplannedOneGoesOn() throws Exception {
+        Thread.sleep(3500); // kvm-east stops calling in: SILENT after 3 s
+        rec.heartbeat();
+        refused(post("/protected-machines/" + db + "/failover", Map.of("planned", true, "domainName", "db-1-dr")), 409, "WRONG_STATE",
+                "silent");
+        JsonNode job = started(post("/protected-machines/" + db + "/failover", Map.of("planned", false, "shutdownSource", true,
+                "domainName", "db-1-dr")), "UNPLANNED_FAILOVER");
+        AtomicReference<HeartbeatResponse> asked = new AtomicReference<>();
+        await().atMost(WAIT).until(() -> {
+            asked.set(rec.heartbeat());
+            return asked.get().recoveryVms().stream().anyMatch(v -> v.domain().equals("db-1-dr"));
+        });
+        JsonNode j = job(job.get("id").asString());
+        assertThat(step(j, "shutdown-source").get("state").asString()).isEqualTo("SKIPPED");
+        assertThat(step(j, "shutdown-source").get("message").asString()).contains("silent");
+        assertThat(pm(db).get("state").asString()).isEqualTo("FAILING_OVER");
+        RecoveryVmAssignment a = asked.get().recoveryVms().stream().filter(v -> v.domain().equals("db-1-dr")).findFirst().orElseThrow();
+        assertThat(a.kind()).isEqualTo("FAILOVER");
+        RecoveryVmReport running = new RecoveryVmReport(a.id(), "RUNNING", a.domain(), a.pointId(), false, Instant.now(), null);
+        await().atMost(WAIT).until(() -> {
+            rec.heartbeatReply(List.of(), List.of(), List.of(), List.of(running), List.of());
+            return job(job.get("id").asString()).get("state").asString().equals("SUCCEEDED");
+        });
+        assertThat(pm(db).get("state").asString()).isEqualTo("FAILED_OVER");
+    }
+}
