@@ -42,6 +42,8 @@ public final class Agent implements AutoCloseable {
     private InventoryScanner inventory;
     private RecoveryVms recoveryVms;
     private PowerControl power;
+    private Seeds seeds;
+    private Restores restores;
     private final Map<String, SourceReplication> sources = new HashMap<>();
     private volatile boolean closed;
     private Thread loop;
@@ -75,6 +77,8 @@ public final class Agent implements AutoCloseable {
         recoveryVms = new RecoveryVms(libvirt, repositories, cfg.stateDir().resolve("recovery-vms.json"),
                 RecoveryVms.Places.standard());
         power = new PowerControl(libvirt);
+        seeds = new Seeds(libvirt, repositories, cfg.captureWorkers());
+        restores = new Restores(libvirt, repositories, cfg.captureWorkers());
         vault = new VaultConnection(cfg, identity);
         // what the vault last asked, so a restart during a vault outage goes on replicating and serving
         recoveryVms.resume(); // exports first: a recovery VM may be reading them right now
@@ -138,7 +142,8 @@ public final class Agent implements AutoCloseable {
             }
         }
         return new Heartbeat(VERSION, cfg.hostname(), dataServer == null ? null : dataAddress(), Instant.now(),
-                lastInventory, reps, repositories.reports(), cleanups.reports(), recoveryVms.reports(), power.reports());
+                lastInventory, reps, repositories.reports(), cleanups.reports(), recoveryVms.reports(), power.reports(), seeds.reports(),
+                restores.reports());
     }
 
     /** The advertised data address; port 0 (picked at start) is replaced by the port actually bound. */
@@ -182,6 +187,8 @@ public final class Agent implements AutoCloseable {
         cleanups.reconcile(r.cleanups(), busy);
         recoveryVms.reconcile(r.recoveryVms());
         power.reconcile(r.power());
+        seeds.reconcile(r.seeds());
+        restores.reconcile(r.restores());
     }
 
     private void sleep(Duration d) {

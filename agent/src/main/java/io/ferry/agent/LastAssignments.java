@@ -26,7 +26,7 @@ final class LastAssignments {
             HeartbeatResponse r = Json.MAPPER.readValue(file.toFile(), HeartbeatResponse.class);
             // points acknowledged long ago mean nothing now
             return new HeartbeatResponse(r.heartbeatSeconds(), r.sources(), r.repositories(), r.cleanups(), null,
-                    r.recoveryVms(), r.power());
+                    r.recoveryVms(), r.power(), r.seeds(), r.restores());
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "ignoring unreadable " + file + ": " + e.getMessage());
             return null;
@@ -35,7 +35,7 @@ final class LastAssignments {
 
     void save(HeartbeatResponse r) {
         String text = Json.MAPPER.writeValueAsString(new HeartbeatResponse(r.heartbeatSeconds(), r.sources(),
-                r.repositories(), r.cleanups(), null, r.recoveryVms(), r.power()));
+                r.repositories(), r.cleanups(), null, r.recoveryVms(), r.power(), r.seeds(), r.restores()));
         if (text.equals(saved)) return;
         try {
             PrivateFiles.write(file, text.getBytes(java.nio.charset.StandardCharsets.UTF_8));

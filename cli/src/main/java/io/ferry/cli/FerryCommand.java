@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
                 io.ferry.cli.remote.ProtectCommand.class, io.ferry.cli.remote.UnprotectCommand.class,
                 io.ferry.cli.remote.TestFailoverCommand.class, io.ferry.cli.remote.FailoverCommand.class,
                 io.ferry.cli.remote.ChangePointCommand.class, io.ferry.cli.remote.CommitCommand.class,
+                io.ferry.cli.remote.ReprotectCommand.class, io.ferry.cli.remote.FailbackCommand.class,
                 io.ferry.cli.remote.PointsCommand.class, io.ferry.cli.remote.JobsCommand.class, io.ferry.cli.remote.AlertsCommand.class,
                 io.ferry.cli.remote.AuditCommand.class,
                 io.ferry.cli.service.VaultCommand.class, io.ferry.cli.service.AgentCommand.class,

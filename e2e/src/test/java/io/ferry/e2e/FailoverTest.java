@@ -238,6 +238,33 @@ class FailoverTest {
         assertThat(v.group(2)).isEqualTo("ok");
         assertThat(Long.parseLong(v.group(1))).isEqualTo(inPoint.records());
         assertThat(inPoint.records()).isPositive();
+        recordsAtUnplannedPoint = inPoint.records();
+    }
+
+    long recordsAtUnplannedPoint;
+
+    @Test
+    @Order(6)
+    void reprotectAfterAnUnplannedFailoverSendsOnlyTheChunksThatDiffer() throws Exception {
+        sites.primary.start(); // the primary site is back; its machine kept running and writing meanwhile
+        await().atMost(Duration.ofSeconds(60)).until(() -> sites.api.list("/hosts", Map.of()).stream()
+                .allMatch(h -> "ONLINE".equals(h.get("status").asString())));
+        succeeds(sites.api.post("/protected-machines/" + pm2 + "/commit", Map.of()), Duration.ofMinutes(3));
+        String before = sites.protectedMachine(pm2).get("latestPointId").asString();
+        JsonNode job = sites.api.post("/protected-machines/" + pm2 + "/reprotect", Map.of());
+        succeeds(job, Duration.ofMinutes(5));
+        assertThat(TwoSitesSteps.state(sites.job(job.get("id").asString()), "seed")).isEqualTo("DONE");
+        assertThat(sites.protectedMachine(pm2).get("direction").asString()).isEqualTo("REVERSE");
+        JsonNode first = sites.points(pm2).stream().filter(p -> !p.get("id").asString().equals(before)).findFirst().orElseThrow();
+        VerifyResult atFirst = PointCheck.verify(sites.primaryRepository("fo-back"), first.get("id").asString(), work);
+        assertThat(atFirst.ok()).as("%s", atFirst).isTrue();
+        long writtenAway = (atFirst.records() - recordsAtUnplannedPoint) * 4096;
+        long stored = first.get("bytesStored").asLong();
+        System.out.printf("reprotect after unplanned failover: %,d bytes sent; the recovery VM wrote %,d bytes since the point,"
+                + " the point held %,d bytes of records%n", stored, writtenAway, recordsAtUnplannedPoint * 4096);
+        // the records up to the chosen point are on both sides: digests kept them off the network
+        assertThat(stored).isLessThanOrEqualTo(writtenAway + (3L << 20));
+        assertThat(recordsAtUnplannedPoint * 4096).isGreaterThan(3L << 20);
     }
 
     private void succeeds(JsonNode job, Duration max) {

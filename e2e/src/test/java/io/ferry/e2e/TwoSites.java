@@ -62,7 +62,9 @@ public final class TwoSites implements AutoCloseable {
             t.startVault();
             t.primarySiteId = t.api.post("/sites", Map.of("name", "primary")).get("id").asString();
             t.recoverySiteId = t.api.post("/sites", Map.of("name", "recovery")).get("id").asString();
-            t.primary = t.agent(Site.A, "primary", t.primarySiteId, List.of("--inventory-filter", machinePrefix + ".*")).start();
+            // the primary listens too: after a failover it receives the reverse replication
+            t.primary = t.agent(Site.A, "primary", t.primarySiteId, List.of("--inventory-filter", machinePrefix + ".*",
+                    "--data-listen", net.siteA().getHostAddress() + ":" + DATA_PORT)).start();
             t.recovery = t.agent(Site.B, "recovery", t.recoverySiteId, List.of("--inventory-filter", "(?!)",
                     "--data-listen", net.siteB().getHostAddress() + ":" + DATA_PORT)).start();
             await().atMost(Duration.ofSeconds(60)).until(() -> t.api.list("/hosts", Map.of()).size() == 2
@@ -107,6 +109,11 @@ public final class TwoSites implements AutoCloseable {
                 "--hostname", "e2e-" + name));
         args.addAll(extra);
         return new AgentProcess(net, site, work.resolve("agent-" + name), args);
+    }
+
+    /** Path of a repository the primary agent keeps (reverse replication: {@code <pairing repository>-back}). */
+    Path primaryRepository(String name) {
+        return work.resolve("agent-primary").resolve("repositories").resolve(name);
     }
 
     /** Path of the pairing's repository on the recovery agent. */

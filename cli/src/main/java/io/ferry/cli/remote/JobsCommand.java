@@ -14,7 +14,7 @@ import java.util.UUID;
 @Command(name = "jobs", mixinStandardHelpOptions = true,
         description = {"List jobs (newest first), show one, or watch jobs until they end.",
                 "With --watch the exit code is 0 when the job(s) succeeded and 1 when one failed or was cancelled."},
-        subcommands = JobsCommand.Cancel.class)
+        subcommands = {JobsCommand.Cancel.class, JobsCommand.Continue.class})
 public final class JobsCommand extends RemoteCommand {
     @Parameters(index = "0", arity = "0..1", paramLabel = "JOB_ID", description = "Show (or watch) this job.")
     String jobId;
@@ -121,6 +121,26 @@ public final class JobsCommand extends RemoteCommand {
             t.print(out);
         }
         out.flush();
+    }
+
+    @Command(name = "continue", mixinStandardHelpOptions = true,
+            description = {"Let a job that waits for the operator go on (OPERATOR): a delta failback's complete-failover step",
+                    "(it then shuts the recovery-site VM down, synchronises the rest and starts the machine at home)."})
+    public static final class Continue extends RemoteCommand {
+        @Parameters(index = "0", paramLabel = "JOB_ID")
+        String jobId;
+
+        @Override
+        int execute() {
+            JsonNode job = client().post("/jobs/" + VaultClient.seg(jobId) + "/continue", null);
+            if (json()) {
+                Json.print(out(), job);
+            } else {
+                out().printf("job %s goes on: %s at step %s%n", Json.text(job, "id"), Json.text(job, "state"), Json.text(job, "step"));
+            }
+            out().flush();
+            return 0;
+        }
     }
 
     @Command(name = "cancel", mixinStandardHelpOptions = true,

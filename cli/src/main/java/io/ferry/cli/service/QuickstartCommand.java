@@ -35,10 +35,11 @@ import java.util.stream.Stream;
 /**
  * Everything on one machine: a vault with its embedded database, an agent for a primary site and
  * one for a recovery site (with the repository), a small demo VM that keeps writing, protected
- * with a 15-second copy frequency; shows the initial replication and the live RPO.
+ * with a 15-second copy frequency; shows the initial replication and the live RPO, then a test
+ * failover and its cleanup, a planned failover that loses no record, and its commit.
  */
 @Command(name = "quickstart", mixinStandardHelpOptions = true,
-        description = "Vault + two sites on this machine, a demo VM protected, its RPO shown.")
+        description = "Vault + two sites on this machine, a demo VM protected (RPO shown), drilled, failed over and committed.")
 public final class QuickstartCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
@@ -50,6 +51,10 @@ public final class QuickstartCommand implements Callable<Integer> {
 
     @Option(names = "--copy-frequency", defaultValue = "15", description = "seconds between cycles (15..); default ${DEFAULT-VALUE}")
     int copyFrequency;
+
+    @Option(names = "--no-failover", description = "stop after the points (by default: a drill and its cleanup, then a"
+            + " planned failover and its commit)")
+    boolean noFailover;
 
     @Option(names = "--keep-running", description = "keep the vault, agents and VM running until Ctrl-C (the `ferry` commands work meanwhile)")
     boolean keepRunning;
@@ -128,9 +133,13 @@ public final class QuickstartCommand implements Callable<Integer> {
                     out.flush();
                     return n >= points ? pm : null;
                 }, Duration.ofSeconds(5));
-                out.println();
-                out.println("Ferry is protecting " + vm.name() + ". Try: ferry protected | ferry points " + vm.name()
-                        + " | ferry jobs | ferry alerts | ferry hosts");
+                if (noFailover) {
+                    out.println();
+                    out.println("Ferry is protecting " + vm.name() + ". Try: ferry protected | ferry points " + vm.name()
+                            + " | ferry jobs | ferry alerts | ferry hosts");
+                } else if (!drillAndFailOver(api, lv, vm, pmId)) {
+                    return 1;
+                }
                 if (keepRunning) {
                     out.println("Running until Ctrl-C.");
                     out.flush();
@@ -144,6 +153,82 @@ public final class QuickstartCommand implements Callable<Integer> {
         }
         return 0;
     }
+
+    /**
+     * A drill (test failover from the latest point, its verifier checked, cleaned up), then a planned
+     * failover (clean shutdown, final sync, start) whose copy holds every record the guest wrote, and
+     * the commit. The recovered VM is removed at the end unless --keep-running.
+     */
+    private boolean drillAndFailOver(VaultClient api, Libvirt lv, LabVm vm, String pmId) throws Exception {
+        String base = "/protected-machines/" + pmId;
+        String drill = vm.name() + "-drill";
+        step("test failover: " + drill + " boots from the latest point on an isolated network; replication goes on");
+        if (!succeeded(runJob(api, base + "/test-failover", Map.of("domainName", drill)))) return false;
+        out.println("  " + drill + " says: " + console(drill, Duration.ofSeconds(90)));
+        step("cleaning the drill up: domain, overlay, export and network removed");
+        if (!succeeded(runJob(api, base + "/test-failover/cleanup", Map.of()))) return false;
+        out.println("  left on libvirt: " + (lv.domainNames().contains(drill) ? drill + " (unexpected)" : "nothing of the drill"));
+        String recovered = vm.name() + "-recovered";
+        step("planned failover: shut " + vm.name() + " down cleanly, final sync, start " + recovered + " at the recovery site");
+        if (!succeeded(runJob(api, base + "/failover", Map.of("planned", true, "domainName", recovered)))) return false;
+        var last = Pattern.compile("FERRY-SHUTDOWN records=(\\d+)").matcher(vm.consoleText());
+        out.println("  " + vm.name() + " wrote " + (last.find() ? last.group(1) : "?") + " records before it shut down; "
+                + recovered + " says: " + console(recovered, Duration.ofSeconds(90)));
+        step("commit: " + recovered + " gets its own disk (block pull) and no longer needs the repository");
+        if (!succeeded(runJob(api, base + "/commit", Map.of()))) return false;
+        out.println("  " + vm.name() + " is " + api.get(base).get("state").asString() + "; it runs as " + recovered);
+        if (!keepRunning) removeRecovered(lv, recovered);
+        return true;
+    }
+
+    private JsonNode runJob(VaultClient api, String path, Map<String, Object> body) throws Exception {
+        String jobId = api.post(path, body).get("id").asString();
+        String[] shown = {""};
+        return await("job " + jobId, Duration.ofMinutes(10), () -> {
+            JsonNode j = api.get("/jobs/" + jobId);
+            String line = String.format("  job %s %-20s %-9s %-16s", jobId, j.get("type").asString(), j.get("state").asString(),
+                    j.get("step").asString());
+            if (!line.equals(shown[0])) {
+                out.println(line);
+                out.flush();
+                shown[0] = line;
+            }
+            return j.get("state").asString().matches("SUCCEEDED|FAILED|CANCELLED") ? j : null;
+        }, Duration.ofMillis(500));
+    }
+
+    private boolean succeeded(JsonNode job) {
+        if ("SUCCEEDED".equals(job.get("state").asString())) return true;
+        out.println(job.get("type").asString() + " " + job.get("state").asString() + ": " + job.get("error"));
+        return false;
+    }
+
+    /** The verifier line the recovered copy prints on its console when it boots. */
+    private static String console(String domain, Duration max) throws Exception {
+        Path file = RECOVERY_CONSOLES.resolve(domain + ".log");
+        Pattern verify = Pattern.compile("FERRY-VERIFY records=\\d+ status=\\w+");
+        return await(domain + "'s verifier", max, () -> {
+            if (!Files.exists(file)) return null;
+            var m = verify.matcher(Files.readString(file));
+            return m.find() ? m.group() : null;
+        }, Duration.ofMillis(500));
+    }
+
+    private static void removeRecovered(Libvirt lv, String domain) throws IOException {
+        if (lv.exists(domain)) {
+            try {
+                lv.destroy(domain);
+            } catch (RuntimeException shutOff) {
+                // already off
+            }
+            lv.undefine(domain);
+        }
+        Files.deleteIfExists(RECOVERY_IMAGES.resolve(domain + "-vda.qcow2"));
+        Files.deleteIfExists(RECOVERY_CONSOLES.resolve(domain + ".log"));
+    }
+
+    private static final Path RECOVERY_IMAGES = Path.of("/var/lib/libvirt/images/ferry-recovery");
+    private static final Path RECOVERY_CONSOLES = Path.of("/var/lib/libvirt/qemu/ferry-recovery");
 
     private static String key(VaultClient api, JsonNode site) {
         return api.post("/sites/" + site.get("id").asString() + "/registration-keys", Map.of()).get("key").asString();

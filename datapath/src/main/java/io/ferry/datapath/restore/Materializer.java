@@ -54,7 +54,7 @@ public final class Materializer {
             }
             RestoreResult r;
             try (target) {
-                r = run(disk, target, false, progress);
+                r = run(disk, target, false, false, progress);
             }
             ok = true;
             return r;
@@ -76,10 +76,27 @@ public final class Materializer {
                     + " into " + target.describe() + ": the target has " + size + " bytes, the point " + disk.size()
                     + "; nothing was written; hint: resize the target (qemu-img resize) or restore to a new image");
         }
-        return run(disk, target, true, progress);
+        return run(disk, target, true, true, progress);
     }
 
-    private RestoreResult run(PointDisk disk, DiskTarget target, boolean compare, ProgressListener progress)
+    /**
+     * Makes {@code target} equal to the point's disk by writing every chunk (zeros as write-zeroes),
+     * reading nothing from it: a full download into an existing disk of the same size.
+     */
+    public RestoreResult overwrite(PointDisk disk, DiskTarget target, ProgressListener progress) throws IOException {
+        if (target.size() != disk.size()) {
+            throw new IOException("restore of disk " + disk.name() + " of point " + disk.point().id() + " over "
+                    + target.describe() + ": the target has " + target.size() + " bytes, the point " + disk.size()
+                    + "; nothing was written; hint: resize the target (qemu-img resize) or restore to a new image");
+        }
+        return run(disk, target, false, true, progress);
+    }
+
+    /**
+     * @param compare read each target chunk and write only if its digest differs
+     * @param zeroFill write zero chunks too (an existing target may hold data there); a new image is zero already
+     */
+    private RestoreResult run(PointDisk disk, DiskTarget target, boolean compare, boolean zeroFill, ProgressListener progress)
             throws IOException {
         Instant start = Instant.now();
         int cs = disk.chunkSize();
@@ -117,7 +134,7 @@ public final class Materializer {
                             if (repo.chunkId(ByteBuffer.wrap(have)).equals(want)) {
                                 return;
                             }
-                        } else if (want.isZero()) {
+                        } else if (want.isZero() && !zeroFill) {
                             return;
                         }
                         if (want.isZero()) {

@@ -21,7 +21,11 @@ public enum JobType {
     /** Before commit: run the failed-over machine from another point. */
     CHANGE_POINT(List.of(Steps.START_VM)),
     /** Accept the failover: the recovery VM is made independent of the repository and released. */
-    COMMIT(List.of(Steps.RELEASE_VM));
+    COMMIT(List.of(Steps.RELEASE_VM)),
+    /** Replicate the machine where it runs now back to the other site: seed there, then only what differs moves. */
+    REPROTECT(List.of(Steps.PREPARE_REPOSITORY, Steps.SEED, Steps.INITIAL_REPLICATION)),
+    /** A planned failover back to the machine's own host: delta (phase 1, operator, phase 2) or full download. */
+    FAILBACK(List.of(Steps.PRE_SYNC, Steps.COMPLETE_FAILOVER, Steps.SHUTDOWN_SOURCE, Steps.FINAL_SYNC, Steps.RESTORE));
 
     private final List<String> steps;
 
@@ -48,6 +52,10 @@ public enum JobType {
         public static final String SHUTDOWN_SOURCE = "shutdown-source";
         public static final String FINAL_SYNC = "final-sync";
         public static final String RELEASE_VM = "release-vm";
+        public static final String SEED = "seed";
+        public static final String PRE_SYNC = "pre-sync";
+        public static final String COMPLETE_FAILOVER = "complete-failover";
+        public static final String RESTORE = "restore";
 
         private Steps() {}
     }

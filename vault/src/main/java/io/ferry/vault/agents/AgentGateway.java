@@ -116,7 +116,7 @@ public final class AgentGateway {
         fileRecoveryVms(hostId, hb);
         return new HeartbeatResponse((int) heartbeatInterval.toSeconds(), assignments.sources(hostId),
                 assignments.repositories(hostId), assignments.cleanups(hostId), acked, assignments.recoveryVms(hostId),
-                assignments.power(hostId));
+                assignments.power(hostId), assignments.seeds(hostId), assignments.restores(hostId));
     }
 
     /**
@@ -142,7 +142,7 @@ public final class AgentGateway {
         }
         ProtectedMachine pm = pmo.get();
         Machine m = store.machine(pm.machineId()).orElse(null);
-        if (m == null || !m.hostId().equals(hostId)) {
+        if (m == null || !ReplicationRoute.of(pm, m, store.pairing(pm.pairingId()).orElseThrow()).sourceHostId().equals(hostId)) {
             LOG.log(System.Logger.Level.WARNING, "agent {0} reported on {1}, which is not one of its machines; ignored", hostId, pm.id());
             return r.points().stream().map(PointReport::id).toList();
         }
@@ -151,7 +151,7 @@ public final class AgentGateway {
         Instant newestData = null;
         for (PointReport p : r.points()) {
             RecoveryPoint rp = new RecoveryPoint(p.id(), pm.id(), p.createdAt(), p.consistency(), p.mode(), p.parentId(),
-                    p.bytesRead(), p.bytesStored(), json.writeValueAsString(p.disks()), RecoveryPoint.AVAILABLE, null);
+                    p.bytesRead(), p.bytesStored(), json.writeValueAsString(p.disks()), RecoveryPoint.AVAILABLE, null, p.repository());
             store.insertPoint(rp);
             acked.add(p.id());
             if (newest == null || p.createdAt().isAfter(newest.createdAt())) {

@@ -5,6 +5,8 @@ import io.ferry.orchestrator.lifecycle.ProtectionState;
 import io.ferry.protocol.CleanupAssignment;
 import io.ferry.protocol.PowerAssignment;
 import io.ferry.protocol.RecoveryVmAssignment;
+import io.ferry.protocol.RestoreAssignment;
+import io.ferry.protocol.SeedAssignment;
 import io.ferry.vault.store.RecoveryVm;
 import java.util.Map;
 import io.ferry.protocol.RepositoryAssignment;
@@ -50,25 +52,32 @@ public final class Assignments {
 
     public List<SourceAssignment> sources(String hostId) {
         List<SourceAssignment> out = new ArrayList<>();
-        for (Machine m : store.machinesByHost(hostId)) {
-            Optional<ProtectedMachine> pmo = store.protectedMachineByMachine(m.id());
-            if (pmo.isEmpty()) continue;
-            ProtectedMachine pm = pmo.get();
+        for (ProtectedMachine pm : store.protectedMachines()) {
+            Machine m = store.machine(pm.machineId()).orElse(null);
+            if (m == null) continue;
+            Pairing pairing = store.pairing(pm.pairingId()).orElseThrow();
+            ReplicationRoute route = ReplicationRoute.of(pm, m, pairing);
+            if (!hostId.equals(route.sourceHostId())) continue;
             ProtectionState state = ProtectionState.valueOf(pm.state());
             Optional<Job> job = store.activeJobFor(pm.id());
-            // a planned failover replicates until its final sync is in: a cycle of the shut-off domain, requested now
-            boolean finalSync = job.isPresent() && JobType.PLANNED_FAILOVER.name().equals(job.get().type())
-                    && state == ProtectionState.FAILING_OVER;
-            if (!REPLICATING.contains(state) && !finalSync) continue;
-            if (job.isPresent() && JobType.DISABLE_PROTECTION.name().equals(job.get().type())) continue;
-            String syncRequest = finalSync && JobType.Steps.FINAL_SYNC.equals(job.get().step()) ? job.get().id() : null;
-            Pairing pairing = store.pairing(pm.pairingId()).orElseThrow();
+            String type = job.map(Job::type).orElse("");
+            String step = job.map(Job::step).orElse("");
+            // a planned failover (or failback) replicates until its final sync is in: a cycle of the shut-off domain
+            boolean finalSync = (JobType.PLANNED_FAILOVER.name().equals(type) || JobType.FAILBACK.name().equals(type))
+                    && state == ProtectionState.FAILING_OVER
+                    && (JobType.Steps.SHUTDOWN_SOURCE.equals(step) || JobType.Steps.FINAL_SYNC.equals(step));
+            // a reprotect replicates once the seed is in; digests decide what the first cycle sends
+            boolean reprotect = state == ProtectionState.REPROTECTING && JobType.REPROTECT.name().equals(type)
+                    && JobType.Steps.INITIAL_REPLICATION.equals(step);
+            if (!REPLICATING.contains(state) && !finalSync && !reprotect) continue;
+            if (JobType.DISABLE_PROTECTION.name().equals(type)) continue;
+            String syncRequest = finalSync && JobType.Steps.FINAL_SYNC.equals(step) ? job.get().id() : null;
             Policy policy = store.policy(pairing.policyId()).orElseThrow();
-            Optional<Host> recovery = store.host(pairing.recoveryHostId());
-            if (recovery.isEmpty() || recovery.get().dataAddress() == null) continue;
-            out.add(new SourceAssignment(pm.id(), m.name(), m.uuid(), pairing.repositoryName(), recovery.get().id(),
-                    recovery.get().dataAddress(), policy.copyFrequencySeconds(), policy.bandwidthLimitBps(),
-                    state == ProtectionState.RESYNCING, compressionLevel(policy), pairing.encryptionKey(), syncRequest));
+            Optional<Host> target = store.host(route.targetHostId());
+            if (target.isEmpty() || target.get().dataAddress() == null) continue;
+            out.add(new SourceAssignment(pm.id(), route.sourceDomain(), route.sourceUuid(), route.repository(), target.get().id(),
+                    target.get().dataAddress(), policy.copyFrequencySeconds(), policy.bandwidthLimitBps(),
+                    state == ProtectionState.RESYNCING || reprotect, compressionLevel(policy), pairing.encryptionKey(), syncRequest));
         }
         return out;
     }
@@ -76,23 +85,88 @@ public final class Assignments {
     public List<RepositoryAssignment> repositories(String hostId) {
         List<RepositoryAssignment> out = new ArrayList<>();
         for (Pairing p : store.pairings()) {
-            if (!hostId.equals(p.recoveryHostId())) continue;
             Policy policy = store.policy(p.policyId()).orElseThrow();
-            List<String> writers = store.hostsBySite(p.primarySiteId()).stream().map(Host::id).toList();
-            List<String> delete = new ArrayList<>();
+            String reverse = ReplicationRoute.reverseRepository(p);
+            boolean forwardHere = hostId.equals(p.recoveryHostId());
+            boolean reverseHere = false;
+            List<String> forwardDelete = new ArrayList<>();
+            List<String> reverseDelete = new ArrayList<>();
             List<String> purge = new ArrayList<>();
             for (ProtectedMachine pm : store.protectedMachinesByPairing(p.id())) {
-                for (RecoveryPoint rp : store.expiringPoints(pm.id())) delete.add(rp.id());
+                Machine m = store.machine(pm.machineId()).orElse(null);
+                boolean mine = m != null && hostId.equals(m.hostId());
+                // the reverse repository stays while the machine replicates back or has points in it
+                if (mine && (pm.reversed() || store.points(pm.id()).stream().anyMatch(x -> reverse.equals(x.repository())))) {
+                    reverseHere = true;
+                }
+                for (RecoveryPoint rp : store.expiringPoints(pm.id())) {
+                    (reverse.equals(rp.repository()) ? reverseDelete : forwardDelete).add(rp.id());
+                }
                 Optional<Job> job = store.activeJobFor(pm.id());
                 if (job.isPresent() && JobType.DISABLE_PROTECTION.name().equals(job.get().type())
-                        && JobType.Steps.DELETE_POINTS.equals(job.get().step())) {
-                    store.machine(pm.machineId()).ifPresent(m -> purge.add(m.name()));
+                        && JobType.Steps.DELETE_POINTS.equals(job.get().step()) && m != null) {
+                    purge.add(m.name());
                 }
             }
-            out.add(new RepositoryAssignment(p.repositoryName(), writers, compressionLevel(policy), p.encryptionKey(),
-                    delete, purge, gcGrace.toSeconds()));
+            if (forwardHere) {
+                List<String> writers = new ArrayList<>(store.hostsBySite(p.primarySiteId()).stream().map(Host::id).toList());
+                // after a failback the recovery site's copy seeds the renewed forward replication: its own host writes too
+                out.add(new RepositoryAssignment(p.repositoryName(), writers, compressionLevel(policy), p.encryptionKey(),
+                        forwardDelete, purge, gcGrace.toSeconds()));
+            }
+            if (reverseHere) {
+                List<String> writers = store.hostsBySite(p.recoverySiteId()).stream().map(Host::id).toList();
+                out.add(new RepositoryAssignment(reverse, writers, compressionLevel(policy), p.encryptionKey(), reverseDelete,
+                        List.of(), gcGrace.toSeconds()));
+            }
         }
         return out;
+    }
+
+    /** Local captures a reprotect job waits for: the standby copy seeds the repository the other side will write. */
+    public List<SeedAssignment> seeds(String hostId) {
+        List<SeedAssignment> out = new ArrayList<>();
+        for (ProtectedMachine pm : store.protectedMachines()) {
+            Optional<Job> job = store.activeJobFor(pm.id());
+            if (job.isEmpty() || !JobType.REPROTECT.name().equals(job.get().type())
+                    || !JobType.Steps.SEED.equals(job.get().step()) || pm.standbyDomain() == null) continue;
+            Machine m = store.machine(pm.machineId()).orElse(null);
+            if (m == null) continue;
+            ReplicationRoute route = ReplicationRoute.of(pm, m, store.pairing(pm.pairingId()).orElseThrow());
+            if (hostId.equals(route.targetHostId())) out.add(new SeedAssignment(seedId(job.get()), pm.standbyDomain(), route.repository()));
+        }
+        return out;
+    }
+
+    /** Points a failback writes into the machine's own disks (phase 1 while the recovery VM runs, phase 2 after). */
+    public List<RestoreAssignment> restores(String hostId) {
+        List<RestoreAssignment> out = new ArrayList<>();
+        for (Machine m : store.machinesByHost(hostId)) {
+            Optional<ProtectedMachine> pmo = store.protectedMachineByMachine(m.id());
+            if (pmo.isEmpty() || pmo.get().latestPointId() == null) continue;
+            Optional<Job> job = store.activeJobFor(pmo.get().id());
+            if (job.isEmpty() || !JobType.FAILBACK.name().equals(job.get().type())) continue;
+            String step = job.get().step();
+            boolean full = "full".equals(JSON.readTree(job.get().params()).path("sync").asString("delta"));
+            Pairing p = store.pairing(pmo.get().pairingId()).orElseThrow();
+            String point = pmo.get().latestPointId();
+            if (JobType.Steps.PRE_SYNC.equals(step)) {
+                out.add(new RestoreAssignment(restoreId(job.get(), step, point), ReplicationRoute.reverseRepository(p), point,
+                        m.name(), RestoreAssignment.DELTA, false));
+            } else if (JobType.Steps.RESTORE.equals(step)) {
+                out.add(new RestoreAssignment(restoreId(job.get(), step, point), ReplicationRoute.reverseRepository(p), point,
+                        m.name(), full ? RestoreAssignment.FULL : RestoreAssignment.DELTA, true));
+            }
+        }
+        return out;
+    }
+
+    public static String seedId(Job job) {
+        return job.id() + "-seed";
+    }
+
+    public static String restoreId(Job job, String step, String pointId) {
+        return job.id() + "-" + step + "-" + pointId;
     }
 
     public List<CleanupAssignment> cleanups(String hostId) {
@@ -112,18 +186,20 @@ public final class Assignments {
     /** Shutdowns of this host's domains that a failover job is waiting for (or, in final-sync, still relies on). */
     public List<PowerAssignment> power(String hostId) {
         List<PowerAssignment> out = new ArrayList<>();
-        for (Machine m : store.machinesByHost(hostId)) {
-            Optional<ProtectedMachine> pm = store.protectedMachineByMachine(m.id());
-            if (pm.isEmpty()) continue;
-            Optional<Job> job = store.activeJobFor(pm.get().id());
+        for (ProtectedMachine pm : store.protectedMachines()) {
+            Optional<Job> job = store.activeJobFor(pm.id());
             if (job.isEmpty()) continue;
             String type = job.get().type();
             String step = job.get().step();
-            boolean planned = JobType.PLANNED_FAILOVER.name().equals(type)
+            boolean planned = (JobType.PLANNED_FAILOVER.name().equals(type) || JobType.FAILBACK.name().equals(type))
                     && (JobType.Steps.SHUTDOWN_SOURCE.equals(step) || JobType.Steps.FINAL_SYNC.equals(step));
             boolean unplanned = JobType.UNPLANNED_FAILOVER.name().equals(type) && JobType.Steps.SHUTDOWN_SOURCE.equals(step);
-            if (planned || unplanned) {
-                out.add(new PowerAssignment(powerId(job.get()), m.name(), shutdownTimeout(job.get())));
+            if (!planned && !unplanned) continue;
+            Machine m = store.machine(pm.machineId()).orElse(null);
+            if (m == null) continue;
+            ReplicationRoute route = ReplicationRoute.of(pm, m, store.pairing(pm.pairingId()).orElseThrow());
+            if (hostId.equals(route.sourceHostId())) {
+                out.add(new PowerAssignment(powerId(job.get()), route.sourceDomain(), shutdownTimeout(job.get())));
             }
         }
         return out;

@@ -32,6 +32,8 @@ final class ProtectionApi {
 
     record ChangePointRequest(String point) {}
 
+    record FailbackRequest(String sync, Integer shutdownTimeoutSeconds) {}
+
     static void register(Routes r, VaultStore store, Views views, Jobs jobs, JsonMapper json) {
         r.get("/protected-machines", Role.VIEWER, (ctx, who) -> {
             String pairing = ctx.queryParam("pairingId");
@@ -85,6 +87,15 @@ final class ProtectionApi {
             Job job = jobs.commit(pm(store, ctx.pathParam("id")).id(), who.name());
             return views.job(job, jobs.cancellable(job));
         }));
+        r.post("/protected-machines/{id}/reprotect", Role.OPERATOR, "reprotect", (ctx, who) -> idempotent(ctx, who, store, json, () -> {
+            Job job = jobs.reprotect(pm(store, ctx.pathParam("id")).id(), who.name());
+            return views.job(job, jobs.cancellable(job));
+        }));
+        r.post("/protected-machines/{id}/failback", Role.OPERATOR, "failback", (ctx, who) -> idempotent(ctx, who, store, json, () -> {
+            FailbackRequest f = ctx.body().isBlank() ? new FailbackRequest(null, null) : Requests.body(ctx, json, FailbackRequest.class);
+            Job job = jobs.failback(pm(store, ctx.pathParam("id")).id(), f.sync(), f.shutdownTimeoutSeconds(), who.name());
+            return views.job(job, jobs.cancellable(job));
+        }));
         r.get("/protected-machines/{id}/recovery-vms", Role.VIEWER, (ctx, who) -> {
             ProtectedMachine pm = pm(store, ctx.pathParam("id"));
             ctx.json(Pages.of(ctx, store.recoveryVmsByMachine(pm.id()).stream().map(views::recoveryVm).toList(),
@@ -102,6 +113,10 @@ final class ProtectionApi {
         r.get("/jobs/{id}", Role.VIEWER, (ctx, who) -> {
             Job j = store.job(ctx.pathParam("id")).orElseThrow(() -> ApiException.notFound("job", ctx.pathParam("id")));
             ctx.json(views.job(j, jobs.cancellable(j)));
+        });
+        r.post("/jobs/{id}/continue", Role.OPERATOR, "continue job", (ctx, who) -> {
+            Job j = jobs.continueJob(ctx.pathParam("id"), who.name());
+            ctx.status(202).json(views.job(j, jobs.cancellable(j)));
         });
         r.post("/jobs/{id}/cancel", Role.OPERATOR, "cancel job", (ctx, who) -> {
             Job j = jobs.cancel(ctx.pathParam("id"), who.name());

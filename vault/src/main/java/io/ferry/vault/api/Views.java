@@ -61,7 +61,8 @@ final class Views {
                            Instant lastCycleAt, Double lastCycleSeconds) {}
 
     record ProtectedMachineView(String id, String machineId, String machineName, String hostId, String pairingId,
-                                String state, String testFailover, String health, String healthReason,
+                                String state, String testFailover, String direction, String activeDomain,
+                                String health, String healthReason,
                                 Double rpoSeconds, String latestPointId, Instant latestPointAt, String lastError,
                                 ReplicationView replication, Instant createdAt) {}
 
@@ -137,7 +138,7 @@ final class Views {
                     last == null ? null : Instant.parse(last), r.path("lastCycleSeconds").asDouble());
         }
         return new ProtectedMachineView(pm.id(), pm.machineId(), m == null ? null : m.name(), m == null ? null : m.hostId(),
-                pm.pairingId(), pm.state(), pm.testState(), pm.health(), pm.healthReason(), rpo(pm), pm.latestPointId(),
+                pm.pairingId(), pm.state(), pm.testState(), pm.direction(), pm.activeDomain(), pm.health(), pm.healthReason(), rpo(pm), pm.latestPointId(),
                 pm.latestPointAt(), pm.lastError(), rv, pm.createdAt());
     }
 

@@ -39,6 +39,14 @@ final class Commit implements JobHandler {
         if (pmo.isEmpty()) return StepOutcome.failed("NOT_FOUND", "protected machine " + job.targetId() + " no longer exists", null);
         ProtectedMachine pm = pmo.get();
         Machine m = store.machine(pm.machineId()).orElseThrow();
+        if (pm.reversed()) {
+            // after a failback the machine runs at home again: nothing to release
+            if (ProtectionState.FAILED_OVER.name().equals(pm.state()) && !lifecycle.apply(pm, m.name(), ProtectionEvent.COMMIT)) {
+                return StepOutcome.waiting("retrying");
+            }
+            return StepOutcome.done(m.name() + " is COMMITTED at home; `ferry reprotect " + m.name() + "` replicates it to the"
+                    + " recovery site again");
+        }
         Optional<RecoveryVm> vmo = store.recoveryVmsByMachine(pm.id()).stream()
                 .filter(v -> RecoveryVm.FAILOVER.equals(v.kind()) && !RecoveryVm.REMOVED.equals(v.desired())).findFirst();
         if (vmo.isEmpty()) {
@@ -53,6 +61,8 @@ final class Commit implements JobHandler {
             boolean done = store.inTransaction(tx -> {
                 if (!lifecycle.apply(pm, m.name(), ProtectionEvent.COMMIT)) return false;
                 tx.deleteRecoveryVm(vm.id());
+                // the recovery VM is the machine now; its old disk at home is the standby a reprotect seeds from
+                tx.updateDirection(pm.id(), ProtectedMachine.FORWARD, vm.hostId(), vm.domainName(), m.name());
                 return true;
             });
             if (!done) return StepOutcome.waiting("retrying");

@@ -128,6 +128,8 @@ public final class JobEngine implements AutoCloseable {
 
     private void next(Job job, List<JobStep> steps, int idx, JobStep finished, Instant now) {
         steps.set(idx, finished);
+        LOG.log(System.Logger.Level.INFO, "job {0} ({1}) step {2} {3}: {4}", job.id(), job.type(), finished.name(),
+                finished.state(), finished.message());
         if (idx + 1 < steps.size()) {
             JobStep n = steps.get(idx + 1);
             steps.set(idx + 1, new JobStep(n.name(), "RUNNING", now, null, null));

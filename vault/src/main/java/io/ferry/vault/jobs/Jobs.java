@@ -58,7 +58,9 @@ public final class Jobs {
                 .register(JobType.PLANNED_FAILOVER, new PlannedFailover(store, rvm, failover))
                 .register(JobType.UNPLANNED_FAILOVER, new UnplannedFailover(store, lifecycle, rvm, failover, json))
                 .register(JobType.CHANGE_POINT, new ChangePoint(store, rvm, json))
-                .register(JobType.COMMIT, new Commit(store, reports, lifecycle, rvm));
+                .register(JobType.COMMIT, new Commit(store, reports, lifecycle, rvm))
+                .register(JobType.REPROTECT, new Reprotect(store, reports, lifecycle, rvm, json))
+                .register(JobType.FAILBACK, new Failback(store, reports, lifecycle, rvm, json));
         this.silentAfter = silentAfter;
         engine(e);
         return e;
@@ -88,7 +90,7 @@ public final class Jobs {
             return store.inTransaction(tx -> {
                 ProtectedMachine pm = tx.createProtectedMachine(m.id(), p.id(),
                         Lifecycle.next(new ProtectedMachine(null, m.id(), p.id(), ProtectionState.UNPROTECTED.name(),
-                                null, null, null, null, null, null, null, null, null, 0, "NONE"), m.name(), ProtectionEvent.ENABLE).name());
+                                null, null, null, null, null, null, null, null, null, 0, "NONE", ProtectedMachine.FORWARD, null, null, null), m.name(), ProtectionEvent.ENABLE).name());
                 return tx.createJob(newJob(JobType.ENABLE_PROTECTION, pm.id(), Map.of("machineId", m.id(), "machineName", m.name(), "pairingId", p.id()), actor));
             });
         } catch (ConflictException e) {
@@ -141,6 +143,10 @@ public final class Jobs {
         ProtectedMachine pm = requirePm(protectedMachineId);
         Machine m = store.machine(pm.machineId()).orElseThrow();
         check(() -> Lifecycle.next(pm, m.name(), TestFailoverEvent.START), "start a test failover of " + m.name());
+        if (pm.reversed()) {
+            throw ApiException.wrongState("cannot start a test failover of " + m.name() + ": it replicates back home from the"
+                    + " recovery site, and drills from the reverse repository are not supported yet", "fail back first");
+        }
         requirePoint(pm, m, point);
         Pairing pairing = store.pairing(pm.pairingId()).orElseThrow();
         String name = domainName == null ? m.name() + "-test" : validDomainName(domainName);
@@ -197,6 +203,10 @@ public final class Jobs {
         ProtectedMachine pm = requirePm(protectedMachineId);
         Machine m = store.machine(pm.machineId()).orElseThrow();
         String what = (planned ? "planned" : "unplanned") + " failover of " + m.name();
+        if (pm.reversed()) {
+            throw ApiException.wrongState("cannot start a " + what + ": it replicates from the recovery site back home",
+                    "to go home, use `ferry failback " + m.name() + "`");
+        }
         check(() -> Lifecycle.next(pm, m.name(), ProtectionEvent.FAILOVER), "start a " + what);
         if (shutdownTimeoutSeconds != null && (shutdownTimeoutSeconds < 10 || shutdownTimeoutSeconds > 3600)) {
             throw ApiException.invalid("shutdownTimeoutSeconds must be 10-3600, got " + shutdownTimeoutSeconds, null);
@@ -237,6 +247,75 @@ public final class Jobs {
         if (point != null) params.put("point", point);
         params.put("shutdownSource", shutdownSource);
         return createJob(JobType.UNPLANNED_FAILOVER, pm.id(), params, actor);
+    }
+
+    /**
+     * Replicate a COMMITTED machine from where it runs now back to the other site (reverse after a
+     * failover, forward again after a failback). The direction flips now; the job seeds and copies.
+     */
+    public Job reprotect(String protectedMachineId, String actor) {
+        ProtectedMachine pm = requirePm(protectedMachineId);
+        Machine m = store.machine(pm.machineId()).orElseThrow();
+        check(() -> Lifecycle.next(pm, m.name(), ProtectionEvent.REPROTECT), "reprotect " + m.name());
+        requireNoJob(pm, m);
+        Map<String, Object> params = new java.util.HashMap<>(Map.of("machineName", m.name(),
+                "direction", pm.reversed() ? ProtectedMachine.FORWARD : ProtectedMachine.REVERSE));
+        if (pm.latestPointId() != null) params.put("fromPoint", pm.latestPointId());
+        try {
+            return store.inTransaction(tx -> {
+                if (!tx.updateState(pm.id(), pm.version(), ProtectionState.REPROTECTING.name(), Instant.now())) {
+                    throw new ConflictException("the machine changed meanwhile", "try again");
+                }
+                tx.updateDirection(pm.id(), pm.reversed() ? ProtectedMachine.FORWARD : ProtectedMachine.REVERSE,
+                        pm.activeHostId(), pm.activeDomain(), pm.standbyDomain());
+                return tx.createJob(newJob(JobType.REPROTECT, pm.id(), params, actor));
+            });
+        } catch (ConflictException e) {
+            throw ApiException.conflict("cannot reprotect " + m.name() + ": " + e.getMessage(),
+                    "wait for the running job to end (`ferry jobs --watch`)");
+        }
+    }
+
+    /**
+     * A planned failover back to the machine's own host, while it replicates in reverse:
+     * {@code sync} delta (phase 1 while the recovery-site VM runs, the operator confirms, phase 2)
+     * or full (every chunk, no comparison).
+     */
+    public Job failback(String protectedMachineId, String sync, Integer shutdownTimeoutSeconds, String actor) {
+        ProtectedMachine pm = requirePm(protectedMachineId);
+        Machine m = store.machine(pm.machineId()).orElseThrow();
+        String s = sync == null ? "delta" : sync;
+        if (!s.equals("delta") && !s.equals("full")) throw ApiException.invalid("sync must be delta or full, got '" + sync + "'", null);
+        if (!pm.reversed() || !ProtectionState.PROTECTED.name().equals(pm.state())) {
+            throw ApiException.wrongState("cannot fail " + m.name() + " back: it is " + pm.state() + (pm.reversed()
+                    ? "" : " and never failed over (it replicates from where it started)"),
+                    pm.reversed() ? "wait for it to be PROTECTED" : "a failback follows a failover, a commit and a reprotect");
+        }
+        if (shutdownTimeoutSeconds != null && (shutdownTimeoutSeconds < 10 || shutdownTimeoutSeconds > 3600)) {
+            throw ApiException.invalid("shutdownTimeoutSeconds must be 10-3600, got " + shutdownTimeoutSeconds, null);
+        }
+        requireNoJob(pm, m);
+        return createJob(JobType.FAILBACK, pm.id(), Map.of("machineName", m.name(), "sync", s, "shutdownTimeoutSeconds",
+                shutdownTimeoutSeconds == null ? io.ferry.vault.agents.Assignments.DEFAULT_SHUTDOWN_TIMEOUT_SECONDS
+                        : shutdownTimeoutSeconds), actor);
+    }
+
+    /** The operator's go at a step that waits for one (a failback's complete-failover). */
+    public Job continueJob(String jobId, String actor) {
+        synchronized (engine) {
+            Job job = store.job(jobId).orElseThrow(() -> ApiException.notFound("job", jobId));
+            if (!job.active() || !JobType.Steps.COMPLETE_FAILOVER.equals(job.step())) {
+                throw ApiException.wrongState("job " + jobId + " (" + job.type() + ", " + job.state() + ") is not waiting for the"
+                        + " operator (step " + job.step() + ")", "only a failback's complete-failover step waits for `continue`");
+            }
+            Map<String, Object> params = new java.util.HashMap<>(json.readValue(job.params(),
+                    new tools.jackson.core.type.TypeReference<Map<String, Object>>() {}));
+            params.put("operatorContinued", true);
+            params.put("continuedBy", actor);
+            return store.updateJob(new Job(job.id(), job.type(), job.targetId(), job.state(), job.step(), job.steps(),
+                    job.progress(), json.writeValueAsString(params), job.error(), job.requestedBy(), job.createdAt(),
+                    job.startedAt(), job.endedAt(), Instant.now()));
+        }
     }
 
     /** Before commit: run the failed-over machine from another point. */

@@ -98,7 +98,7 @@ public final class Monitor implements AutoCloseable {
         Pairing pairing = store.pairing(pm.pairingId()).orElseThrow();
         Policy policy = store.policy(pairing.policyId()).orElseThrow();
         ProtectionState state = ProtectionState.valueOf(pm.state());
-        Host src = store.host(m.hostId()).orElseThrow();
+        Host src = store.host(io.ferry.vault.agents.ReplicationRoute.of(pm, m, pairing).sourceHostId()).orElseThrow();
         JsonNode rep = pm.replication() == null ? null : json.readTree(pm.replication());
 
         // change tracking lost: resync by digests, with an alert

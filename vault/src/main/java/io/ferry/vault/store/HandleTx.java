@@ -254,6 +254,12 @@ final class HandleTx implements VaultStore.Tx {
         () -> protectedMachines.updateTestState(id, expectedVersion, newTestState));
   }
 
+  @Override
+  public void updateDirection(String id, String direction, String activeHostId, String activeDomain, String standbyDomain) {
+    exec("set the direction of protected machine " + id,
+        () -> protectedMachines.updateDirection(id, direction, activeHostId, activeDomain, standbyDomain));
+  }
+
   // ---- recovery VMs
 
   @Override

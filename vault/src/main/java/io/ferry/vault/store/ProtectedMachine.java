@@ -8,7 +8,11 @@ import java.time.Instant;
  * (optimistic locking); {@code health} is {@code HEALTHY}, {@code WARNING}, {@code CRITICAL} or
  * {@code UNKNOWN}; {@code replication} is the JSON progress of the current cycle as the agent
  * reports it; {@code testState} the test-failover lifecycle state (NONE when no drill), changed
- * only by {@link StoreOperations#updateTestState} under the same version.
+ * only by {@link StoreOperations#updateTestState} under the same version. {@code direction}: FORWARD
+ * replicates into the pairing's repository on its recovery host, REVERSE into
+ * {@code <repository>-back} on the machine's own host; {@code activeHostId}/{@code activeDomain}:
+ * the domain that is the machine now (null: the machine itself); {@code standbyDomain}: the copy
+ * on the other side (what a reprotect seeds from). Set by {@link StoreOperations#updateDirection}.
  */
 public record ProtectedMachine(
     String id,
@@ -25,4 +29,15 @@ public record ProtectedMachine(
     Instant createdAt,
     Instant updatedAt,
     int version,
-    String testState) {}
+    String testState,
+    String direction,
+    String activeHostId,
+    String activeDomain,
+    String standbyDomain) {
+  public static final String FORWARD = "FORWARD";
+  public static final String REVERSE = "REVERSE";
+
+  public boolean reversed() {
+    return REVERSE.equals(direction);
+  }
+}

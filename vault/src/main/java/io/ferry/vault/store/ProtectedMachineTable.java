@@ -15,7 +15,8 @@ final class ProtectedMachineTable {
       Rows.instant(rs, "state_changed_at"), rs.getString("health"), rs.getString("health_reason"),
       rs.getString("latest_point_id"), Rows.instant(rs, "latest_point_at"), rs.getString("last_error"),
       rs.getString("replication"), Rows.instant(rs, "created_at"), Rows.instant(rs, "updated_at"), rs.getInt("version"),
-      rs.getString("test_state"));
+      rs.getString("test_state"), rs.getString("direction"), rs.getString("active_host_id"), rs.getString("active_domain"),
+      rs.getString("standby_domain"));
 
   private final Db db;
   private final MachineTable machines;
@@ -33,7 +34,7 @@ final class ProtectedMachineTable {
     pairings.require(pairingId, operation);
     Instant now = db.now();
     ProtectedMachine pm = new ProtectedMachine(Ids.newId("pm"), machineId, pairingId, state, now, "UNKNOWN", null, null, null,
-        null, null, now, now, 0, "NONE");
+        null, null, now, now, 0, "NONE", ProtectedMachine.FORWARD, null, null, null);
     db.guarded(() -> db.h.createUpdate("""
             INSERT INTO protected_machines (id, machine_id, pairing_id, state, state_changed_at, health, created_at, updated_at, version)
             VALUES (:id, :machine_id, :pairing_id, :state, :now, :health, :now, :now, 0)""")
@@ -84,6 +85,12 @@ final class ProtectedMachineTable {
       require(id, "change the test-failover state of " + KIND + " " + id + " to " + newTestState);
     }
     return changed == 1;
+  }
+
+  void updateDirection(String id, String direction, String activeHostId, String activeDomain, String standbyDomain) {
+    update(id, "set the direction of " + KIND + " " + id,
+        "direction = :direction, active_host_id = :host, active_domain = :domain, standby_domain = :standby",
+        u -> u.bind("direction", direction).bind("host", activeHostId).bind("domain", activeDomain).bind("standby", standbyDomain));
   }
 
   void updateHealth(String id, String health, String reason) {

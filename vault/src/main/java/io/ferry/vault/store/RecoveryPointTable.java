@@ -13,7 +13,7 @@ final class RecoveryPointTable {
   static final RowMapper<RecoveryPoint> MAPPER = (rs, ctx) -> new RecoveryPoint(
       rs.getString("id"), rs.getString("protected_machine_id"), Rows.instant(rs, "created_at"), rs.getString("consistency"),
       rs.getString("mode"), rs.getString("parent_id"), rs.getLong("bytes_read"), rs.getLong("bytes_stored"),
-      rs.getString("disks"), rs.getString("state"), Rows.instant(rs, "deleted_at"));
+      rs.getString("disks"), rs.getString("state"), Rows.instant(rs, "deleted_at"), rs.getString("repository"));
 
   private final Db db;
   private final ProtectedMachineTable protectedMachines;
@@ -29,9 +29,9 @@ final class RecoveryPointTable {
     protectedMachines.require(p.protectedMachineId(), operation);
     int inserted = db.guarded(() -> db.h.createUpdate("""
             INSERT INTO recovery_points (id, protected_machine_id, created_at, consistency, mode, parent_id, bytes_read,
-              bytes_stored, disks, state, deleted_at)
+              bytes_stored, disks, state, deleted_at, repository)
             VALUES (:id, :protected_machine_id, :created_at, :consistency, :mode, :parent_id, :bytes_read,
-              :bytes_stored, :disks, :state, :deleted_at)
+              :bytes_stored, :disks, :state, :deleted_at, :repository)
             ON CONFLICT (id) DO NOTHING""")
         .bind("id", p.id())
         .bind("protected_machine_id", p.protectedMachineId())
@@ -44,6 +44,7 @@ final class RecoveryPointTable {
         .bind("disks", db.json.checked(p.disks() == null ? "[]" : p.disks(), "disks of recovery point " + p.id()))
         .bind("state", p.state() == null ? RecoveryPoint.AVAILABLE : p.state())
         .bind("deleted_at", Rows.millis(p.deletedAt()))
+        .bind("repository", p.repository())
         .execute(), v -> v.toException(operation));
     return inserted == 1;
   }

@@ -134,6 +134,9 @@ public interface StoreOperations {
   /** As {@link #updateState}, for the test-failover state (same version). */
   boolean updateTestState(String id, int expectedVersion, String newTestState);
 
+  /** Sets direction, active domain (and its host) and standby domain. Does not touch the version. */
+  void updateDirection(String id, String direction, String activeHostId, String activeDomain, String standbyDomain);
+
   /** Sets health and its reason (null when healthy). Does not touch the version. */
   void updateHealth(String id, String health, String reason);
 

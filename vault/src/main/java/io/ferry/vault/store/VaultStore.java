@@ -351,6 +351,14 @@ public final class VaultStore implements StoreOperations, AutoCloseable {
   }
 
   @Override
+  public void updateDirection(String id, String direction, String activeHostId, String activeDomain, String standbyDomain) {
+    inTransaction(tx -> {
+      tx.updateDirection(id, direction, activeHostId, activeDomain, standbyDomain);
+      return null;
+    });
+  }
+
+  @Override
   public RecoveryVm createRecoveryVm(RecoveryVm vm) {
     return inTransaction(tx -> tx.createRecoveryVm(vm));
   }

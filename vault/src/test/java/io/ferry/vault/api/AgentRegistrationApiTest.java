@@ -55,7 +55,7 @@ class AgentRegistrationApiTest extends VaultApiTest {
     }
 
     private static Heartbeat emptyHeartbeat(String hostname) {
-        return new Heartbeat(FakeAgent.VERSION, hostname, null, Instant.now(), new Inventory(List.of(), List.of()), null, null, null, null, null);
+        return new Heartbeat(FakeAgent.VERSION, hostname, null, Instant.now(), new Inventory(List.of(), List.of()), null, null, null, null, null, null, null);
     }
 
     // ---- registration keys

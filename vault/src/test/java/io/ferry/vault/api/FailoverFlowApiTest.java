@@ -356,4 +356,124 @@ class FailoverFlowApiTest extends VaultApiTest {
         });
         assertThat(pm(db).get("state").asString()).isEqualTo("FAILED_OVER");
     }
+
+    @Test
+    @Order(7)
+    void reprotectSeedsTheOldDiskThenReplicatesBackInReverse() {
+        refused(post("/protected-machines/" + db + "/reprotect", Map.of()), 409, "WRONG_STATE", "db-1");
+        refused(post("/protected-machines/" + db + "/failback", Map.of()), 409, "WRONG_STATE", "never failed over");
+        src.dataAddress = "127.0.0.1:10"; // the primary receives the reverse replication
+        JsonNode job = started(post("/protected-machines/" + web + "/reprotect", Map.of()), "REPROTECT");
+        String id = job.get("id").asString();
+        assertThat(names(job.get("steps"), "name")).containsExactly("prepare-repository", "seed", "initial-replication");
+        assertThat(pm(web).get("state").asString()).isEqualTo("REPROTECTING");
+        assertThat(pm(web).get("direction").asString()).isEqualTo("REVERSE");
+        // the primary keeps the reverse repository, written by the recovery site's hosts
+        AtomicReference<HeartbeatResponse> home = new AtomicReference<>();
+        await().atMost(WAIT).until(() -> {
+            home.set(src.heartbeat());
+            return home.get().repositories().stream().anyMatch(r -> r.name().equals("east-west-back"));
+        });
+        assertThat(home.get().repositories().stream().filter(r -> r.name().equals("east-west-back")).findFirst().orElseThrow()
+                .writers()).containsExactly(rec.hostId);
+        src.heartbeat(List.of(), List.of(new RepositoryReport("east-west-back", true, List.of(), List.of(), 0, 0, null)), List.of());
+        // then the seed: the old disk of web-1, captured locally on the primary
+        await().atMost(WAIT).until(() -> {
+            home.set(src.heartbeat(List.of(), List.of(new RepositoryReport("east-west-back", true, List.of(), List.of(), 0, 0, null)),
+                    List.of()));
+            return !home.get().seeds().isEmpty();
+        });
+        assertThat(home.get().seeds().getFirst().domain()).isEqualTo("web-1");
+        assertThat(home.get().seeds().getFirst().repository()).isEqualTo("east-west-back");
+        assertThat(rec.heartbeat().sources()).as("nothing replicates before the seed is in").isEmpty();
+        src.seeds = List.of(new io.ferry.protocol.SeedReport(home.get().seeds().getFirst().id(), true, "seed-1", 10 * GIB, 2 * GIB, null));
+        AtomicReference<HeartbeatResponse> away = new AtomicReference<>();
+        await().atMost(WAIT).until(() -> {
+            src.heartbeat();
+            away.set(rec.heartbeat());
+            return !away.get().sources().isEmpty();
+        });
+        var a = away.get().sources().getFirst();
+        assertThat(a.domain()).isEqualTo("web-1-dr");
+        assertThat(a.repository()).isEqualTo("east-west-back");
+        assertThat(a.recoveryHostId()).isEqualTo(src.hostId);
+        assertThat(a.recoveryDataAddress()).isEqualTo("127.0.0.1:10");
+        assertThat(a.allowResync()).isTrue();
+        PointReport back = new PointReport("r1-" + System.nanoTime(), "east-west-back", Instant.now(), "CRASH", "FULL", null,
+                10 * GIB, GIB / 100, List.of("vda"), Instant.now().minusSeconds(1));
+        await().atMost(WAIT).until(() -> {
+            rec.heartbeat(List.of(idle(web, List.of(back))), List.of(), List.of());
+            src.heartbeat();
+            return job(id).get("state").asString().equals("SUCCEEDED");
+        });
+        assertThat(step(job(id), "seed").get("message").asString()).contains("web-1");
+        assertThat(pm(web).get("state").asString()).isEqualTo("PROTECTED");
+        assertThat(pm(web).get("latestPointId").asString()).isEqualTo(back.id());
+        src.seeds = List.of();
+    }
+
+    @Test
+    @Order(8)
+    void aDeltaFailbackWaitsForTheOperatorAndEndsAtHome() {
+        // the old copy still runs at home: Ferry will not write into it
+        JsonNode refusedJob = started(post("/protected-machines/" + web + "/failback", Map.of("sync", "delta")), "FAILBACK");
+        until(List.of(), List.of(), inState("FAILED"), refusedJob.get("id").asString());
+        assertThat(job(refusedJob.get("id").asString()).at("/error/message").asString()).contains("web-1").contains("runs");
+        assertThat(pm(web).get("state").asString()).isEqualTo("PROTECTED");
+
+        src.domains = List.of(shutOff(FakeAgent.domain("web-1")), FakeAgent.domain("db-1"));
+        src.heartbeat();
+        refused(post("/protected-machines/" + web + "/failback", Map.of("sync", "sideways")), 400, "INVALID_ARGUMENT", "sync");
+        JsonNode job = started(post("/protected-machines/" + web + "/failback", Map.of("sync", "delta")), "FAILBACK");
+        String id = job.get("id").asString();
+        AtomicReference<HeartbeatResponse> home = new AtomicReference<>();
+        await().atMost(WAIT).until(() -> {
+            home.set(src.heartbeat());
+            return !home.get().restores().isEmpty();
+        });
+        var phase1 = home.get().restores().getFirst();
+        assertThat(phase1.domain()).isEqualTo("web-1");
+        assertThat(phase1.mode()).isEqualTo("DELTA");
+        assertThat(phase1.start()).isFalse();
+        src.restores = List.of(new io.ferry.protocol.RestoreReport(phase1.id(), true, GIB, 10 * GIB, null));
+        until(List.of(), List.of(), atStep("complete-failover"), id);
+        refused(post("/jobs/" + job.get("id").asString() + "x/continue", null), 404, "NOT_FOUND", "x");
+        assertThat(rec.heartbeat().power()).as("nothing is shut down before the operator says so").isEmpty();
+        Http.Reply go = http.post(Http.API + "/jobs/" + id + "/continue", operator, null);
+        assertThat(go.status()).as("%s", go).isEqualTo(202);
+        // the recovery VM shuts down, the final sync, then phase 2 starts the machine at home
+        AtomicReference<HeartbeatResponse> away = new AtomicReference<>();
+        await().atMost(WAIT).until(() -> {
+            src.heartbeat();
+            away.set(rec.heartbeat());
+            return !away.get().power().isEmpty();
+        });
+        assertThat(away.get().power().getFirst().domain()).isEqualTo("web-1-dr");
+        PowerReport off = new PowerReport(away.get().power().getFirst().id(), "SHUT_OFF", Instant.now().truncatedTo(ChronoUnit.MILLIS), null);
+        PointReport last = new PointReport("r2-" + System.nanoTime(), "east-west-back", Instant.now().plusSeconds(2), "CRASH",
+                "INCREMENTAL", null, GIB, GIB / 1000, List.of("vda"), off.at().plusMillis(100));
+        await().atMost(WAIT).until(() -> {
+            src.heartbeat();
+            rec.heartbeatReply(List.of(idle(web, List.of(last))), List.of(), List.of(), List.of(), List.of(off));
+            return "restore".equals(job(id).get("step").asString());
+        });
+        assertThat(step(job(id), "final-sync").get("message").asString()).contains(last.id());
+        HeartbeatResponse h = src.heartbeat();
+        var phase2 = h.restores().stream().filter(r -> r.pointId().equals(last.id())).findFirst().orElseThrow();
+        assertThat(phase2.start()).isTrue();
+        assertThat(job(id).get("cancellable").asBoolean()).isFalse();
+        src.restores = List.of(new io.ferry.protocol.RestoreReport(phase2.id(), true, GIB / 1000, 10 * GIB, null));
+        until(List.of(), List.of(), inState("SUCCEEDED"), id);
+        JsonNode m = pm(web);
+        assertThat(m.get("state").asString()).isEqualTo("FAILED_OVER");
+        assertThat(m.get("activeDomain").isNull()).isTrue();
+        JsonNode commit = started(post("/protected-machines/" + web + "/commit", Map.of()), "COMMIT");
+        until(List.of(), List.of(), inState("SUCCEEDED"), commit.get("id").asString());
+        assertThat(pm(web).get("state").asString()).isEqualTo("COMMITTED");
+        src.restores = List.of();
+    }
+
+    private static io.ferry.protocol.Inventory.Domain shutOff(io.ferry.protocol.Inventory.Domain d) {
+        return new io.ferry.protocol.Inventory.Domain(d.uuid(), d.name(), "SHUTOFF", d.disks(), d.nics());
+    }
 }

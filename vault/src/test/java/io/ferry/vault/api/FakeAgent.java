@@ -90,10 +90,14 @@ final class FakeAgent {
         return heartbeatReply(replications, repositories, cleanups, List.of(), List.of());
     }
 
+    /** Seed and restore reports the next heartbeats carry (reprotect and failback tests). */
+    List<io.ferry.protocol.SeedReport> seeds = List.of();
+    List<io.ferry.protocol.RestoreReport> restores = List.of();
+
     Http.Reply heartbeatReply(List<ReplicationReport> replications, List<RepositoryReport> repositories, List<CleanupReport> cleanups,
                               List<io.ferry.protocol.RecoveryVmReport> recoveryVms, List<io.ferry.protocol.PowerReport> power) {
         Heartbeat hb = new Heartbeat(VERSION, hostname, dataAddress, Instant.now(), new Inventory(domains, List.of("default")),
-                replications, repositories, cleanups, recoveryVms, power);
+                replications, repositories, cleanups, recoveryVms, power, seeds, restores);
         return mtls.post(Http.API + "/agent/heartbeat", null, hb);
     }
 }

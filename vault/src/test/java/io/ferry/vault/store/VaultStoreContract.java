@@ -92,7 +92,7 @@ abstract class VaultStoreContract {
   }
 
   RecoveryPoint point(String id, ProtectedMachine pm, Instant at) {
-    return new RecoveryPoint(id, pm.id(), at, "CRASH", "INCREMENTAL", null, 1024, 512, "[{\"disk\":\"vda\"}]", null, null);
+    return new RecoveryPoint(id, pm.id(), at, "CRASH", "INCREMENTAL", null, 1024, 512, "[{\"disk\":\"vda\"}]", null, null, "repo-b");
   }
 
   Job job(String type, String targetId, Instant at) {
@@ -144,7 +144,7 @@ abstract class VaultStoreContract {
   @Test
   void reopeningRunsNoMigrationAndKeepsTheData() {
     Site site = site("kept");
-    assertThat(appliedMigrations()).isEqualTo(2);
+    assertThat(appliedMigrations()).isEqualTo(3);
     int historyRows = historyRows();
     store.close();
     store = openStore(clock);
@@ -153,7 +153,7 @@ abstract class VaultStoreContract {
     store = openStore(clock);
     assertThat(store.sites()).containsExactly(site);
     assertThat(historyRows()).isEqualTo(historyRows);
-    assertThat(appliedMigrations()).isEqualTo(2);
+    assertThat(appliedMigrations()).isEqualTo(3);
   }
 
   private int appliedMigrations() {
@@ -619,13 +619,13 @@ abstract class VaultStoreContract {
       assertThat(store.insertPoint(point("p1", pm, T0))).isTrue();
       assertThat(store.insertPoint(point("p3", pm, T0.plusSeconds(20)))).isTrue();
       assertThat(store.insertPoint(point("p2", pm, T0.plusSeconds(10)))).isTrue();
-      RecoveryPoint changed = new RecoveryPoint("p2", pm.id(), T0.plusSeconds(99), "APP", "FULL", null, 1, 1, "[]", null, null);
+      RecoveryPoint changed = new RecoveryPoint("p2", pm.id(), T0.plusSeconds(99), "APP", "FULL", null, 1, 1, "[]", null, null, null);
       assertThat(store.insertPoint(changed)).isFalse();
       assertThat(store.points(pm.id())).extracting(RecoveryPoint::id).containsExactly("p3", "p2", "p1");
       assertThat(store.point("p2")).contains(point("p2", pm, T0.plusSeconds(10)).withState(RecoveryPoint.AVAILABLE));
       assertThat(store.latestPoint(pm.id())).map(RecoveryPoint::id).contains("p3");
       assertThat(store.countPoints(pm.id())).isEqualTo(3);
-      assertThatThrownBy(() -> store.insertPoint(new RecoveryPoint("px", "pm-nope", T0, "CRASH", "FULL", null, 0, 0, "[]", null, null)))
+      assertThatThrownBy(() -> store.insertPoint(new RecoveryPoint("px", "pm-nope", T0, "CRASH", "FULL", null, 0, 0, "[]", null, null, null)))
           .isInstanceOf(NotFoundException.class);
     }
 

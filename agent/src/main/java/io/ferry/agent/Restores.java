@@ -1,0 +1,117 @@
+package io.ferry.agent;
+
+import io.ferry.datapath.restore.DiskTarget;
+import io.ferry.datapath.restore.Materializer;
+import io.ferry.datapath.restore.NbdTarget;
+import io.ferry.datapath.restore.PointDisk;
+import io.ferry.datapath.restore.RawFileTarget;
+import io.ferry.datapath.restore.RestoreResult;
+import io.ferry.hypervisor.DiskInfo;
+import io.ferry.hypervisor.DomainInfo;
+import io.ferry.hypervisor.DomainState;
+import io.ferry.hypervisor.Libvirt;
+import io.ferry.protocol.ErrorInfo;
+import io.ferry.protocol.RestoreAssignment;
+import io.ferry.protocol.RestoreReport;
+import io.ferry.repository.DiskRef;
+import io.ferry.repository.PointManifest;
+import io.ferry.repository.ProgressListener;
+import io.ferry.repository.Repository;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Failback into the original location: a point of a repository this agent keeps is written into
+ * the disks of a local shut-off domain — by digest (DELTA: only differing chunks) or all of it
+ * (FULL) — and the domain is started if asked. One restore at a time per domain: a newer
+ * assignment for the same domain waits until the running one ends.
+ */
+final class Restores {
+    private static final System.Logger LOG = System.getLogger(Restores.class.getName());
+
+    private final Libvirt libvirt;
+    private final RecoveryRepositories repositories;
+    private final int workers;
+    private final Map<String, RestoreReport> reports = new ConcurrentHashMap<>();
+    private final Set<String> busyDomains = ConcurrentHashMap.newKeySet();
+    private final Map<String, java.time.Instant> failedAt = new ConcurrentHashMap<>();
+    static final java.time.Duration RETRY_AFTER = java.time.Duration.ofSeconds(10);
+
+    Restores(Libvirt libvirt, RecoveryRepositories repositories, int workers) {
+        this.libvirt = libvirt;
+        this.repositories = repositories;
+        this.workers = workers;
+    }
+
+    synchronized void reconcile(List<RestoreAssignment> wanted) {
+        Set<String> ids = new HashSet<>();
+        for (RestoreAssignment a : wanted) {
+            ids.add(a.id());
+            java.time.Instant failed = failedAt.get(a.id());
+            if (failed != null && failed.plus(RETRY_AFTER).isBefore(java.time.Instant.now())) {
+                reports.remove(a.id()); // a failed restore is tried again while the vault still wants it
+                failedAt.remove(a.id());
+            }
+            if (reports.containsKey(a.id()) || !busyDomains.add(a.domain())) continue;
+            reports.put(a.id(), new RestoreReport(a.id(), false, 0, 0, null));
+            Thread.ofVirtual().name("restore-" + a.domain()).start(() -> {
+                try {
+                    restore(a);
+                } finally {
+                    busyDomains.remove(a.domain());
+                }
+            });
+        }
+        reports.keySet().removeIf(id -> !ids.contains(id) && (reports.get(id).done() || reports.get(id).error() != null));
+    }
+
+    List<RestoreReport> reports() {
+        return new ArrayList<>(reports.values());
+    }
+
+    private void restore(RestoreAssignment a) {
+        try {
+            Repository repo = repositories.repository(a.repository()).orElseThrow(() -> new AgentException(
+                    "repository " + a.repository() + " is not kept on this agent", "the vault assigns it first; wait"));
+            PointManifest point = repo.point(a.pointId()).orElseThrow(() -> new AgentException("point " + a.pointId()
+                    + " is not in repository " + a.repository(), "it may not have arrived yet"));
+            DomainInfo dom = libvirt.domain(a.domain());
+            if (dom.state() != DomainState.SHUTOFF) {
+                throw new AgentException("domain " + a.domain() + " is " + dom.state() + "; Ferry writes a point into its disks"
+                        + " only while it is shut off, and wrote nothing", "shut it down (it is the old copy) and retry");
+            }
+            long written = 0;
+            long total = 0;
+            Materializer mat = new Materializer(repo, workers);
+            for (DiskRef d : point.disks()) {
+                DiskInfo disk = dom.disks().stream().filter(x -> x.target().equals(d.name())).findFirst().orElseThrow(() ->
+                        new AgentException("domain " + a.domain() + " has no disk " + d.name() + " (point " + a.pointId() + " has it)",
+                                "attach a disk " + d.name() + " of " + d.size() + " bytes, or fail back to another host"));
+                try (DiskTarget target = "raw".equals(disk.format()) ? RawFileTarget.open(disk.source())
+                        : NbdTarget.open(disk.source(), disk.format())) {
+                    PointDisk pd = new PointDisk(repo, point, d.name());
+                    RestoreResult r = RestoreAssignment.FULL.equals(a.mode()) ? mat.overwrite(pd, target, ProgressListener.NONE)
+                            : mat.inPlace(pd, target, ProgressListener.NONE);
+                    written += r.bytesWritten();
+                    total += r.size();
+                }
+                reports.put(a.id(), new RestoreReport(a.id(), false, written, total, null));
+            }
+            if (a.start()) libvirt.start(a.domain());
+            reports.put(a.id(), new RestoreReport(a.id(), true, written, total, null));
+            LOG.log(System.Logger.Level.INFO, "wrote point {0} into {1} ({2}: {3} of {4} bytes){5}", a.pointId(), a.domain(),
+                    a.mode(), written, total, a.start() ? "; started it" : "");
+        } catch (Exception e) {
+            String hint = e instanceof AgentException ae ? ae.hint() : "see the agent log";
+            failedAt.put(a.id(), java.time.Instant.now());
+            reports.put(a.id(), new RestoreReport(a.id(), false, 0, 0, ErrorInfo.of("RESTORE_FAILED",
+                    "cannot write point " + a.pointId() + " into " + a.domain() + ": " + e.getMessage(), hint)));
+            LOG.log(System.Logger.Level.WARNING, "restore of " + a.pointId() + " into " + a.domain() + " failed", e);
+        }
+    }
+}

@@ -1,0 +1,195 @@
+package io.ferry.e2e.bench;
+
+import io.ferry.datapath.restore.ImageFormat;
+import io.ferry.datapath.restore.Materializer;
+import io.ferry.datapath.restore.PointDisk;
+import io.ferry.e2e.TwoSites;
+import io.ferry.hypervisor.Libvirt;
+import io.ferry.lab.LabVm;
+import io.ferry.lab.LabVmSpec;
+import io.ferry.repository.DiskRef;
+import io.ferry.repository.KeySource;
+import io.ferry.repository.PointManifest;
+import io.ferry.repository.ProgressListener;
+import io.ferry.repository.Repository;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import tools.jackson.databind.JsonNode;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * RTO of test failover, planned failover and commit for a small and a large machine (real vault,
+ * agents in network namespaces, TCG lab VMs), and the copy-first alternative (materialize every
+ * disk of the point, then boot) side by side. Measured, never asserted: bench/failover.sh.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class FailoverBench {
+    static final Path CONSOLES = Path.of("/var/lib/libvirt/qemu/ferry-recovery");
+    static final Pattern VERIFY = Pattern.compile("FERRY-VERIFY records=\\d+ status=ok");
+
+    final Instant began = Instant.now();
+    final StringBuilder report = new StringBuilder();
+    Path work;
+    Path results;
+    Path outDir;
+    Libvirt lv;
+
+    @BeforeAll
+    void setUp() throws IOException {
+        assumeTrue(Boolean.getBoolean("ferry.bench"), "benchmarks run only with -Dferry.bench=true (bench/failover.sh)");
+        lv = Libvirt.system();
+        work = Files.createTempDirectory(Path.of("/var/tmp"), "ferry-bench-fo-");
+        outDir = Path.of(System.getProperty("ferry.bench.out", "/var/tmp/ferry-bench/failover"));
+        Files.createDirectories(outDir);
+        results = outDir.resolve("results-" + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(began) + ".md");
+        emit("# Ferry failover benchmarks\n\n" + HostFacts.describe(began) + "\n");
+    }
+
+    @AfterAll
+    void tearDown() throws IOException {
+        if (work == null) return;
+        try (Stream<Path> s = Files.walk(work)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        }
+        Files.copy(results, outDir.resolve("latest.md"), StandardCopyOption.REPLACE_EXISTING);
+        System.out.println("results: " + results);
+    }
+
+    @Test
+    void rtoDoesNotGrowWithTheDisk() throws Exception {
+        long largeData = Long.getLong("ferry.bench.largeDataMiB", 2048) << 20;
+        long largeDisk = Long.getLong("ferry.bench.largeDiskGiB", 8) << 30;
+        Table t = new Table("machine", "data in point", "initial replication s", "test failover: job s", "test failover: guest verified s",
+                "drill cleanup s", "copy first: materialize s", "copy first + boot s", "planned failover: job s",
+                "planned: guest verified s", "commit (block pull) s");
+        measure(t, "small: vda 256 MiB", LabVmSpec.builder().namePrefix("bfo-s").diskSize(256L << 20).mode(LabVmSpec.Mode.WRITE).rate(20).build());
+        measure(t, "large: vda 256 MiB + vdb " + (largeDisk >> 30) + " GiB", LabVmSpec.builder().namePrefix("bfo-l").diskSize(256L << 20)
+                .mode(LabVmSpec.Mode.WRITE).rate(20).extraDisk(LabVmSpec.ExtraDisk.prefilled(largeDisk, 0, largeData, 42)).build());
+        emit("## RTO: failover request → recovery VM running\n\n" + t.markdown()
+                + "\n\"job\" = request until the job SUCCEEDED (the domain runs); \"guest verified\" = request until the"
+                + " recovery VM's record verifier printed its result on the console (it read its disk through the export)."
+                + " \"copy first\" = materialize every disk of the same point into a qcow2 on the recovery host, the way a"
+                + " restore-then-boot DR tool would, plus the boot measured for the drill. Planned failover includes the clean"
+                + " shutdown (~2 s) and the final sync.\n");
+    }
+
+    private void measure(Table t, String label, LabVmSpec spec) throws Exception {
+        Path dir = Files.createDirectories(work.resolve(spec.namePrefix()));
+        try (TwoSites sites = TwoSites.start(spec.namePrefix().replace("-", ""), dir, spec.namePrefix());
+             LabVm vm = LabVm.create(lv, spec)) {
+            String pairing = sites.pairing("b", sites.policy("b", 15, 3600, 0));
+            Instant t0 = Instant.now();
+            JsonNode job = sites.protect(sites.machineId(vm.name()), pairing);
+            finish(sites, job, Duration.ofMinutes(20));
+            double initial = secs(t0);
+            String pm = job.get("targetId").asString();
+            Thread.sleep(16_000); // an incremental on top, so the point holds records
+            JsonNode p = sites.protectedMachine(pm);
+            String point = p.get("latestPointId").asString();
+            long bytes = 0;
+            try (Repository repo = Repository.openLocal(dir.resolve("agent-recovery/repositories/b"), new KeySource.None())) {
+                PointManifest m = repo.point(point).orElseThrow();
+                for (DiskRef d : m.disks()) {
+                    var index = new PointDisk(repo, m, d.name()).index();
+                    for (long i = 0; i < index.chunkCount(); i++) if (!index.chunk(i).isZero()) bytes += repo.chunkSize();
+                }
+            }
+
+            String drill = vm.name() + "-drill";
+            Instant d0 = Instant.now();
+            JsonNode tf = sites.api.post("/protected-machines/" + pm + "/test-failover", Map.of("domainName", drill, "point", point));
+            finish(sites, tf, Duration.ofMinutes(5));
+            double tfJob = secs(d0);
+            awaitConsole(drill);
+            double tfBoot = secs(d0);
+            Instant c0 = Instant.now();
+            finish(sites, sites.api.post("/protected-machines/" + pm + "/test-failover/cleanup", Map.of()), Duration.ofMinutes(5));
+            double cleanup = secs(c0);
+
+            // the copy-first alternative: every disk of the same point into a new image, then boot
+            double materialize;
+            try (Repository repo = Repository.openLocal(dir.resolve("agent-recovery/repositories/b"), new KeySource.None())) {
+                PointManifest m = repo.point(point).orElseThrow();
+                Instant m0 = Instant.now();
+                for (DiskRef d : m.disks()) {
+                    Path img = dir.resolve("copy-" + d.name() + ".qcow2");
+                    new Materializer(repo, 2).toNewImage(new PointDisk(repo, m, d.name()), img, ImageFormat.QCOW2, ProgressListener.NONE);
+                    Files.deleteIfExists(img);
+                }
+                materialize = secs(m0);
+            }
+            double bootOnly = tfBoot - tfJob + Math.max(0, tfJob - 1.0); // what the drill took beyond its first second of setup
+
+            String dr = vm.name() + "-dr";
+            Instant f0 = Instant.now();
+            JsonNode fo = sites.api.post("/protected-machines/" + pm + "/failover", Map.of("planned", true, "domainName", dr));
+            finish(sites, fo, Duration.ofMinutes(10));
+            double foJob = secs(f0);
+            awaitConsole(dr);
+            double foBoot = secs(f0);
+            Instant k0 = Instant.now();
+            finish(sites, sites.api.post("/protected-machines/" + pm + "/commit", Map.of()), Duration.ofMinutes(30));
+            double commit = secs(k0);
+            removeDomain(dr);
+            t.row(label, Table.mb(bytes) + " MB", initial, tfJob, tfBoot, cleanup, materialize, materialize + bootOnly, foJob, foBoot, commit);
+        }
+    }
+
+    private void removeDomain(String d) throws IOException {
+        if (lv.exists(d)) {
+            try {
+                lv.destroy(d);
+            } catch (RuntimeException off) {
+                // shut off already
+            }
+            lv.undefine(d);
+        }
+        try (Stream<Path> s = Files.list(Path.of("/var/lib/libvirt/images/ferry-recovery"))) {
+            for (Path f : s.filter(f -> f.getFileName().toString().startsWith(d)).toList()) Files.deleteIfExists(f);
+        }
+        Files.deleteIfExists(CONSOLES.resolve(d + ".log"));
+    }
+
+    private static void finish(TwoSites sites, JsonNode job, Duration max) {
+        String state = sites.awaitJob(job.get("id").asString(), max);
+        if (!"SUCCEEDED".equals(state)) {
+            throw new IllegalStateException("job " + sites.job(job.get("id").asString()) + sites.diagnostics());
+        }
+    }
+
+    private static void awaitConsole(String domain) throws Exception {
+        Path f = CONSOLES.resolve(domain + ".log");
+        Instant end = Instant.now().plusSeconds(180);
+        while (Instant.now().isBefore(end)) {
+            if (Files.exists(f) && VERIFY.matcher(Files.readString(f)).find()) return;
+            Thread.sleep(100);
+        }
+        throw new IllegalStateException(domain + " printed no FERRY-VERIFY within 180 s");
+    }
+
+    private static double secs(Instant since) {
+        return Duration.between(since, Instant.now()).toMillis() / 1000.0;
+    }
+
+    private void emit(String markdown) throws IOException {
+        System.out.println(markdown);
+        report.append(markdown).append('\n');
+        Files.writeString(results, report.toString());
+    }
+}

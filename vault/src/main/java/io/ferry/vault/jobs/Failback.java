@@ -1,0 +1,158 @@
+package io.ferry.vault.jobs;
+
+import io.ferry.orchestrator.jobs.JobType.Steps;
+import io.ferry.orchestrator.lifecycle.ProtectionEvent;
+import io.ferry.orchestrator.lifecycle.ProtectionState;
+import io.ferry.protocol.PowerReport;
+import io.ferry.protocol.RestoreReport;
+import io.ferry.vault.agents.AgentReports;
+import io.ferry.vault.agents.Assignments;
+import io.ferry.vault.agents.ReplicationRoute;
+import io.ferry.vault.store.Host;
+import io.ferry.vault.store.Job;
+import io.ferry.vault.store.Machine;
+import io.ferry.vault.store.ProtectedMachine;
+import io.ferry.vault.store.VaultStore;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A planned failover back to the machine's own host, from the reverse repository there.
+ * pre-sync (delta): the latest point is written into the machine's disks by digest while the
+ * recovery-site VM still runs. complete-failover (delta): waits for the operator
+ * ({@code POST /jobs/{id}/continue}). shutdown-source: PROTECTED → FAILING_OVER, the recovery-site
+ * VM shuts down cleanly (or the job fails and nothing changed). final-sync: a point frozen after
+ * that. restore: that point into the machine's disks — only differing chunks (delta) or every
+ * chunk (full download) — and the machine starts → FAILED_OVER, running where it started.
+ * Cancellable until the restore.
+ */
+final class Failback implements JobHandler {
+    private final VaultStore store;
+    private final AgentReports reports;
+    private final Lifecycle lifecycle;
+    private final RecoveryVmSteps steps;
+    private final JsonMapper json;
+
+    Failback(VaultStore store, AgentReports reports, Lifecycle lifecycle, RecoveryVmSteps steps, JsonMapper json) {
+        this.store = store;
+        this.reports = reports;
+        this.lifecycle = lifecycle;
+        this.steps = steps;
+        this.json = json;
+    }
+
+    @Override
+    public StepOutcome advance(Job job, String step) {
+        Optional<ProtectedMachine> pmo = store.protectedMachine(job.targetId());
+        if (pmo.isEmpty()) return StepOutcome.failed("NOT_FOUND", "protected machine " + job.targetId() + " no longer exists", null);
+        ProtectedMachine pm = pmo.get();
+        Machine m = store.machine(pm.machineId()).orElseThrow();
+        ReplicationRoute route = ReplicationRoute.of(pm, m, store.pairing(pm.pairingId()).orElseThrow());
+        Host home = store.host(m.hostId()).orElseThrow();
+        Host away = store.host(route.sourceHostId()).orElseThrow();
+        JsonNode p = json.readTree(job.params());
+        boolean full = "full".equals(p.path("sync").asString("delta"));
+        return switch (step) {
+            case Steps.PRE_SYNC -> {
+                if (full) yield StepOutcome.skipped("full download: every chunk is written after the shutdown, no digest comparison");
+                if (!"SHUTOFF".equals(m.powerState())) {
+                    yield StepOutcome.failed("WRONG_STATE", "failback of " + m.name() + " refused: its old copy runs on " + home.name()
+                            + " (" + m.powerState() + "); Ferry writes the recovery site's data into it and will not overwrite a running"
+                            + " machine", "shut " + m.name() + " down on " + home.name() + " (it is the stale copy) and start the failback again");
+                }
+                yield restored(job, step, home, "phase 1: " + m.name() + "'s disks brought close to point ", null);
+            }
+            case Steps.COMPLETE_FAILOVER -> {
+                if (full) yield StepOutcome.skipped("full download: nothing to confirm");
+                if (p.path("operatorContinued").asBoolean(false)) yield StepOutcome.done("confirmed by " + p.path("continuedBy").asString("the operator"));
+                yield StepOutcome.waiting("phase 1 done: " + route.sourceDomain() + " still runs on " + away.name() + ". Confirm with"
+                        + " `ferry jobs continue " + job.id() + "` to shut it down, synchronise the rest and start " + m.name()
+                        + " on " + home.name());
+            }
+            case Steps.SHUTDOWN_SOURCE -> {
+                if (ProtectionState.PROTECTED.name().equals(pm.state())) {
+                    if (!lifecycle.apply(pm, m.name(), ProtectionEvent.FAILOVER)) yield StepOutcome.waiting("retrying");
+                    yield StepOutcome.waiting("shutting " + route.sourceDomain() + " down on " + away.name());
+                }
+                Optional<PowerReport> r = reports.power(away.id(), Assignments.powerId(job));
+                if (r.isPresent() && PowerReport.SHUT_OFF.equals(r.get().state())) {
+                    yield StepOutcome.done(route.sourceDomain() + " shut down cleanly on " + away.name() + " at " + r.get().at());
+                }
+                if (r.isPresent() && !PowerReport.SHUTTING_DOWN.equals(r.get().state()) || steps.silent(away)) {
+                    back(pm, m);
+                    yield StepOutcome.failed("SOURCE_NOT_SHUT_DOWN", "failback of " + m.name() + " refused: " + (r.isPresent()
+                            && r.get().error() != null ? r.get().error().message() : "agent " + away.name() + " is silent")
+                            + "; nothing was changed: " + m.name() + " is PROTECTED and runs as " + route.sourceDomain(),
+                            "shut " + route.sourceDomain() + " down from inside and start the failback again");
+                }
+                yield StepOutcome.waiting("shutting " + route.sourceDomain() + " down on " + away.name());
+            }
+            case Steps.FINAL_SYNC -> {
+                Optional<PowerReport> r = reports.power(away.id(), Assignments.powerId(job));
+                if (r.isEmpty() || r.get().at() == null || !PowerReport.SHUT_OFF.equals(r.get().state())) {
+                    yield StepOutcome.waiting("waiting for " + away.name() + " to confirm " + route.sourceDomain() + " is shut off");
+                }
+                if (pm.latestPointId() != null && pm.latestPointAt() != null && !pm.latestPointAt().isBefore(r.get().at())) {
+                    yield StepOutcome.done("final sync: point " + pm.latestPointId() + " holds every write up to the shutdown");
+                }
+                yield StepOutcome.waiting("final sync of " + route.sourceDomain() + " (shut off at " + r.get().at() + ")");
+            }
+            case Steps.RESTORE -> restored(job, step, home, (full ? "full download: " : "phase 2: ") + m.name()
+                    + " holds point ", pm);
+            default -> throw new IllegalStateException("unknown step " + step);
+        };
+    }
+
+    /** Done when the home agent wrote a point (any, for phase 1; the latest, for the restore) into the disks. */
+    private StepOutcome restored(Job job, String step, Host home, String what, ProtectedMachine finalOf) {
+        String prefix = job.id() + "-" + step + "-";
+        String wanted = finalOf == null ? null : Assignments.restoreId(job, step, finalOf.latestPointId());
+        List<RestoreReport> rs = reports.restores(home.id(), prefix);
+        for (RestoreReport r : rs) {
+            if (wanted != null && !wanted.equals(r.id())) continue;
+            if (r.done()) {
+                if (finalOf != null) {
+                    Machine m = store.machine(finalOf.machineId()).orElseThrow();
+                    boolean moved = store.inTransaction(tx -> {
+                        if (!lifecycle.apply(finalOf, m.name(), ProtectionEvent.FAILOVER_DONE)) return false;
+                        // the machine runs at home again; the recovery-site copy is the standby (a reprotect's seed)
+                        tx.updateDirection(finalOf.id(), ProtectedMachine.REVERSE, null, null, finalOf.activeDomain());
+                        return true;
+                    });
+                    if (!moved) return StepOutcome.waiting("retrying");
+                }
+                return StepOutcome.done(what + r.id().substring(prefix.length()) + " (" + r.bytesWritten() + " of "
+                        + r.bytesTotal() + " bytes written)" + (finalOf == null ? "" : "; it runs on " + home.name()
+                        + ": `ferry commit` accepts it, then `ferry reprotect` protects it again"));
+            }
+            if (r.error() != null) {
+                return StepOutcome.waiting("writing into the disks on " + home.name() + ": " + r.error().message() + " (retrying)");
+            }
+        }
+        return StepOutcome.waiting("writing the point into the disks on " + home.name()
+                + (steps.silent(home) ? "; the host is SILENT: start its agent" : ""));
+    }
+
+    private void back(ProtectedMachine pm, Machine m) {
+        ProtectedMachine now = store.protectedMachine(pm.id()).orElse(pm);
+        if (ProtectionState.FAILING_OVER.name().equals(now.state())) lifecycle.apply(now, m.name(), ProtectionEvent.FAILED);
+    }
+
+    @Override
+    public boolean cancellable(Job job, String step) {
+        return !Steps.RESTORE.equals(step);
+    }
+
+    @Override
+    public String cancel(Job job) {
+        Optional<ProtectedMachine> pmo = store.protectedMachine(job.targetId());
+        if (pmo.isEmpty()) return "cancelled";
+        Machine m = store.machine(pmo.get().machineId()).orElseThrow();
+        back(pmo.get(), m);
+        return "cancelled; " + m.name() + " is PROTECTED and replicates back as before"
+                + (Steps.FINAL_SYNC.equals(job.step()) ? " once its recovery-site copy is started again (it was shut down)" : "");
+    }
+}
