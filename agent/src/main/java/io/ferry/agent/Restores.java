@@ -58,7 +58,7 @@ final class Restores {
                 failedAt.remove(a.id());
             }
             if (reports.containsKey(a.id()) || !busyDomains.add(a.domain())) continue;
-            reports.put(a.id(), new RestoreReport(a.id(), false, 0, 0, null));
+            reports.put(a.id(), new RestoreReport(a.id(), false, a.pointId(), 0, 0, null));
             Thread.ofVirtual().name("restore-" + a.domain()).start(() -> {
                 try {
                     restore(a);
@@ -100,16 +100,16 @@ final class Restores {
                     written += r.bytesWritten();
                     total += r.size();
                 }
-                reports.put(a.id(), new RestoreReport(a.id(), false, written, total, null));
+                reports.put(a.id(), new RestoreReport(a.id(), false, a.pointId(), written, total, null));
             }
             if (a.start()) libvirt.start(a.domain());
-            reports.put(a.id(), new RestoreReport(a.id(), true, written, total, null));
+            reports.put(a.id(), new RestoreReport(a.id(), true, a.pointId(), written, total, null));
             LOG.log(System.Logger.Level.INFO, "wrote point {0} into {1} ({2}: {3} of {4} bytes){5}", a.pointId(), a.domain(),
                     a.mode(), written, total, a.start() ? "; started it" : "");
         } catch (Exception e) {
             String hint = e instanceof AgentException ae ? ae.hint() : "see the agent log";
             failedAt.put(a.id(), java.time.Instant.now());
-            reports.put(a.id(), new RestoreReport(a.id(), false, 0, 0, ErrorInfo.of("RESTORE_FAILED",
+            reports.put(a.id(), new RestoreReport(a.id(), false, a.pointId(), 0, 0, ErrorInfo.of("RESTORE_FAILED",
                     "cannot write point " + a.pointId() + " into " + a.domain() + ": " + e.getMessage(), hint)));
             LOG.log(System.Logger.Level.WARNING, "restore of " + a.pointId() + " into " + a.domain() + " failed", e);
         }

@@ -49,6 +49,7 @@ class FailoverBench {
     Path results;
     Path outDir;
     Libvirt lv;
+    Table back;
 
     @BeforeAll
     void setUp() throws IOException {
@@ -75,6 +76,10 @@ class FailoverBench {
     void rtoDoesNotGrowWithTheDisk() throws Exception {
         long largeData = Long.getLong("ferry.bench.largeDataMiB", 2048) << 20;
         long largeDisk = Long.getLong("ferry.bench.largeDiskGiB", 8) << 30;
+        Table back = new Table("machine", "reprotect s", "reprotect sent MB", "delta failback phase 1 s", "phase 1 written MB",
+                "after the go: phase 2 s", "phase 2 written MB", "reprotect forward s", "forward sent MB",
+                "full-download failback s", "full written MB");
+        this.back = back;
         Table t = new Table("machine", "data in point", "initial replication s", "test failover: job s", "test failover: guest verified s",
                 "drill cleanup s", "copy first: materialize s", "copy first + boot s", "planned failover: job s",
                 "planned: guest verified s", "commit (block pull) s");
@@ -87,6 +92,12 @@ class FailoverBench {
                 + " \"copy first\" = materialize every disk of the same point into a qcow2 on the recovery host, the way a"
                 + " restore-then-boot DR tool would, plus the boot measured for the drill. Planned failover includes the clean"
                 + " shutdown (~2 s) and the final sync.\n");
+        emit("## Reprotect and failback: time and bytes\n\n" + back.markdown()
+                + "\n\"sent\" = bytes the first cycle after the reprotect stored (and so sent over the site link); the"
+                + " seed (a local capture of the old disk on the receiving side) is not counted: it crosses no network."
+                + " Delta failback: phase 1 writes the latest reverse point into the machine's own disks by digest while the"
+                + " recovery VM runs; after the operator's go the recovery VM shuts down, the final sync runs and phase 2"
+                + " writes what changed since. Full download writes every chunk after the shutdown.\n");
     }
 
     private void measure(Table t, String label, LabVmSpec spec) throws Exception {
@@ -146,9 +157,66 @@ class FailoverBench {
             Instant k0 = Instant.now();
             finish(sites, sites.api.post("/protected-machines/" + pm + "/commit", Map.of()), Duration.ofMinutes(30));
             double commit = secs(k0);
-            removeDomain(dr);
             t.row(label, Table.mb(bytes) + " MB", initial, tfJob, tfBoot, cleanup, materialize, materialize + bootOnly, foJob, foBoot, commit);
+            roundTrips(sites, pm, label, vm);
+            removeDomain(dr);
         }
+    }
+
+    /** From COMMITTED at the recovery site: reprotect, delta failback, commit, reprotect forward; then a full-download trip. */
+    private void roundTrips(TwoSites sites, String pm, String label, LabVm vm) throws Exception {
+        String base = "/protected-machines/" + pm;
+        double[] rep = reprotect(sites, pm);
+        Instant b0 = Instant.now();
+        JsonNode fb = sites.api.post(base + "/failback", Map.of("sync", "delta"));
+        String id = fb.get("id").asString();
+        Instant end = Instant.now().plusSeconds(1200);
+        while (!"complete-failover".equals(sites.job(id).get("step").asString()) && Instant.now().isBefore(end)) Thread.sleep(200);
+        double phase1 = secs(b0);
+        long phase1Bytes = written(stepMessage(sites.job(id), "pre-sync"));
+        Instant g0 = Instant.now();
+        sites.api.post("/jobs/" + id + "/continue", null);
+        finish(sites, fb, Duration.ofMinutes(20));
+        double phase2 = secs(g0);
+        long phase2Bytes = written(stepMessage(sites.job(id), "restore"));
+        finish(sites, sites.api.post(base + "/commit", Map.of()), Duration.ofMinutes(5));
+        double[] fwd = reprotect(sites, pm);
+        // a second trip, failing back by full download
+        String dr2 = vm.name() + "-dr2";
+        finish(sites, sites.api.post(base + "/failover", Map.of("planned", true, "domainName", dr2)), Duration.ofMinutes(10));
+        finish(sites, sites.api.post(base + "/commit", Map.of()), Duration.ofMinutes(30));
+        reprotect(sites, pm);
+        Instant f0 = Instant.now();
+        JsonNode full = sites.api.post(base + "/failback", Map.of("sync", "full"));
+        finish(sites, full, Duration.ofMinutes(30));
+        double fullS = secs(f0);
+        long fullBytes = written(stepMessage(sites.job(full.get("id").asString()), "restore"));
+        back.row(label, rep[0], Table.mb(rep[1]), phase1, Table.mb(phase1Bytes), phase2, Table.mb(phase2Bytes), fwd[0], Table.mb(fwd[1]),
+                fullS, Table.mb(fullBytes));
+        removeDomain(dr2);
+        removeDomain(vm.name() + "-dr");
+    }
+
+    /** Seconds from the request until PROTECTED, and the bytes the first cycle after it stored. */
+    private static double[] reprotect(TwoSites sites, String pm) throws Exception {
+        String before = sites.protectedMachine(pm).get("latestPointId").asString();
+        Instant r0 = Instant.now();
+        finish(sites, sites.api.post("/protected-machines/" + pm + "/reprotect", Map.of()), Duration.ofMinutes(30));
+        double s = secs(r0);
+        JsonNode first = sites.points(pm).stream().filter(p -> !p.get("id").asString().equals(before)).findFirst().orElseThrow();
+        Instant end = Instant.now().plusSeconds(120);
+        while (!"PROTECTED".equals(sites.protectedMachine(pm).get("state").asString()) && Instant.now().isBefore(end)) Thread.sleep(200);
+        return new double[] {s, first.get("bytesStored").asLong()};
+    }
+
+    private static String stepMessage(JsonNode job, String step) {
+        for (JsonNode st : job.get("steps")) if (st.get("name").asString().equals(step)) return st.get("message").asString("");
+        return "";
+    }
+
+    private static long written(String message) {
+        var m = Pattern.compile("\\((\\d+) of \\d+ bytes written\\)").matcher(message);
+        return m.find() ? Long.parseLong(m.group(1)) : -1;
     }
 
     private void removeDomain(String d) throws IOException {

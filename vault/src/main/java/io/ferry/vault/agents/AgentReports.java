@@ -54,9 +54,7 @@ public final class AgentReports {
         return of(hostId).flatMap(r -> r.heartbeat().seeds().stream().filter(x -> x.id().equals(id)).findFirst());
     }
 
-    /** Restore reports of this host whose id starts with {@code prefix} (a job step's, whatever the point). */
-    public java.util.List<io.ferry.protocol.RestoreReport> restores(String hostId, String prefix) {
-        return of(hostId).map(r -> r.heartbeat().restores().stream().filter(x -> x.id().startsWith(prefix)).toList())
-                .orElse(java.util.List.of());
+    public Optional<io.ferry.protocol.RestoreReport> restore(String hostId, String id) {
+        return of(hostId).flatMap(r -> r.heartbeat().restores().stream().filter(x -> x.id().equals(id)).findFirst());
     }
 }

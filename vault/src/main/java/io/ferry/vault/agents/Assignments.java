@@ -151,10 +151,10 @@ public final class Assignments {
             Pairing p = store.pairing(pmo.get().pairingId()).orElseThrow();
             String point = pmo.get().latestPointId();
             if (JobType.Steps.PRE_SYNC.equals(step)) {
-                out.add(new RestoreAssignment(restoreId(job.get(), step, point), ReplicationRoute.reverseRepository(p), point,
+                out.add(new RestoreAssignment(restoreId(job.get(), step), ReplicationRoute.reverseRepository(p), point,
                         m.name(), RestoreAssignment.DELTA, false));
             } else if (JobType.Steps.RESTORE.equals(step)) {
-                out.add(new RestoreAssignment(restoreId(job.get(), step, point), ReplicationRoute.reverseRepository(p), point,
+                out.add(new RestoreAssignment(restoreId(job.get(), step), ReplicationRoute.reverseRepository(p), point,
                         m.name(), full ? RestoreAssignment.FULL : RestoreAssignment.DELTA, true));
             }
         }
@@ -165,8 +165,13 @@ public final class Assignments {
         return job.id() + "-seed";
     }
 
-    public static String restoreId(Job job, String step, String pointId) {
-        return job.id() + "-" + step + "-" + pointId;
+    /**
+     * One restore per job step: the agent writes the point the assignment names when it first sees
+     * it and keeps its report under this id (a newer point arriving meanwhile does not start
+     * another: every point after the final sync holds the same data; phase 1 is best effort).
+     */
+    public static String restoreId(Job job, String step) {
+        return job.id() + "-" + step;
     }
 
     public List<CleanupAssignment> cleanups(String hostId) {

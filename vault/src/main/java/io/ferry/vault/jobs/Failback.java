@@ -16,7 +16,6 @@ import io.ferry.vault.store.VaultStore;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-import java.util.List;
 import java.util.Optional;
 
 /**
@@ -106,31 +105,26 @@ final class Failback implements JobHandler {
         };
     }
 
-    /** Done when the home agent wrote a point (any, for phase 1; the latest, for the restore) into the disks. */
+    /** Done when the home agent reported the step's restore done (for the last step: the machine started → FAILED_OVER). */
     private StepOutcome restored(Job job, String step, Host home, String what, ProtectedMachine finalOf) {
-        String prefix = job.id() + "-" + step + "-";
-        String wanted = finalOf == null ? null : Assignments.restoreId(job, step, finalOf.latestPointId());
-        List<RestoreReport> rs = reports.restores(home.id(), prefix);
-        for (RestoreReport r : rs) {
-            if (wanted != null && !wanted.equals(r.id())) continue;
-            if (r.done()) {
-                if (finalOf != null) {
-                    Machine m = store.machine(finalOf.machineId()).orElseThrow();
-                    boolean moved = store.inTransaction(tx -> {
-                        if (!lifecycle.apply(finalOf, m.name(), ProtectionEvent.FAILOVER_DONE)) return false;
-                        // the machine runs at home again; the recovery-site copy is the standby (a reprotect's seed)
-                        tx.updateDirection(finalOf.id(), ProtectedMachine.REVERSE, null, null, finalOf.activeDomain());
-                        return true;
-                    });
-                    if (!moved) return StepOutcome.waiting("retrying");
-                }
-                return StepOutcome.done(what + r.id().substring(prefix.length()) + " (" + r.bytesWritten() + " of "
-                        + r.bytesTotal() + " bytes written)" + (finalOf == null ? "" : "; it runs on " + home.name()
-                        + ": `ferry commit` accepts it, then `ferry reprotect` protects it again"));
+        Optional<RestoreReport> r = reports.restore(home.id(), Assignments.restoreId(job, step));
+        if (r.isPresent() && r.get().done()) {
+            if (finalOf != null) {
+                Machine m = store.machine(finalOf.machineId()).orElseThrow();
+                boolean moved = store.inTransaction(tx -> {
+                    if (!lifecycle.apply(finalOf, m.name(), ProtectionEvent.FAILOVER_DONE)) return false;
+                    // the machine runs at home again; the recovery-site copy is the standby (a reprotect's seed)
+                    tx.updateDirection(finalOf.id(), ProtectedMachine.REVERSE, null, null, finalOf.activeDomain());
+                    return true;
+                });
+                if (!moved) return StepOutcome.waiting("retrying");
             }
-            if (r.error() != null) {
-                return StepOutcome.waiting("writing into the disks on " + home.name() + ": " + r.error().message() + " (retrying)");
-            }
+            return StepOutcome.done(what + r.get().pointId() + " (" + r.get().bytesWritten() + " of " + r.get().bytesTotal()
+                    + " bytes written)" + (finalOf == null ? "" : "; it runs on " + home.name()
+                    + ": `ferry commit` accepts it, then `ferry reprotect` protects it again"));
+        }
+        if (r.isPresent() && r.get().error() != null) {
+            return StepOutcome.waiting("writing into the disks on " + home.name() + ": " + r.get().error().message() + " (retrying)");
         }
         return StepOutcome.waiting("writing the point into the disks on " + home.name()
                 + (steps.silent(home) ? "; the host is SILENT: start its agent" : ""));

@@ -9,8 +9,6 @@ import io.ferry.protocol.RecoveryVmReport;
 import io.ferry.protocol.ReplicationReport;
 import io.ferry.protocol.RepositoryReport;
 import io.ferry.protocol.ErrorInfo;
-import io.ferry.vault.Vault;
-import io.ferry.vault.VaultConfig;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -18,8 +16,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import tools.jackson.databind.JsonNode;
 
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -40,112 +36,7 @@ import static org.awaitility.Awaitility.await;
  * the middle of a failover. The real agents and VMs are in e2e's FailoverTest.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class FailoverFlowApiTest extends VaultApiTest {
-    private static final Duration WAIT = Duration.ofSeconds(15);
-    private static final long GIB = 1L << 30;
-
-    int port;
-    String operator;
-    FakeAgent src;
-    FakeAgent rec;
-    String web;
-    String db;
-    String p1;
-    String p2;
-    final List<PointReport> webPoints = new ArrayList<>();
-
-    @Override
-    VaultConfig configure(VaultConfig base) throws IOException {
-        if (port == 0) {
-            try (ServerSocket s = new ServerSocket(0)) {
-                port = s.getLocalPort();
-            }
-        }
-        return base.withPort(port); // the same port after a restart: the agents and the client keep their address
-    }
-
-    @BeforeAll
-    void twoMachinesProtected() {
-        operator = userWithRole("fiona", "OPERATOR");
-        String east = createSite("east").get("id").asString();
-        String west = createSite("west").get("id").asString();
-        src = agent(east, "kvm-east");
-        src.domains = List.of(FakeAgent.domain("web-1"), FakeAgent.domain("db-1"));
-        rec = agent(west, "kvm-west");
-        rec.dataAddress = "127.0.0.1:9";
-        src.heartbeat();
-        rec.heartbeat();
-        String policy = createPolicy(operator, "silver").get("id").asString();
-        String pairing = createPairing("east-west", east, west, policy, rec.hostId).get("id").asString();
-        web = protect(machineId(src.hostId, "web-1"), pairing);
-        db = protect(machineId(src.hostId, "db-1"), pairing);
-        Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-        p1 = "p1-" + System.nanoTime();
-        p2 = "p2-" + System.nanoTime();
-        webPoints.add(point(p1, null, now.minusSeconds(60)));
-        webPoints.add(point(p2, p1, now.minusSeconds(30)));
-        src.heartbeat(List.of(idle(web, webPoints), idle(db, List.of(point("d1-" + System.nanoTime(), null, now.minusSeconds(20))))),
-                List.of(), List.of());
-        await().atMost(WAIT).until(() -> "PROTECTED".equals(pm(web).get("state").asString())
-                && "PROTECTED".equals(pm(db).get("state").asString()));
-    }
-
-    private String protect(String machineId, String pairing) {
-        Http.Reply r = http.post(Http.API + "/protected-machines", operator, Map.of("machineId", machineId, "pairingId", pairing));
-        assertThat(r.status()).as("%s", r).isEqualTo(202);
-        rec.heartbeat(List.of(), List.of(new RepositoryReport("east-west", true, List.of(), List.of(), 0, 0, null)), List.of());
-        return r.json().get("targetId").asString();
-    }
-
-    private static PointReport point(String id, String parent, Instant dataAt) {
-        return new PointReport(id, "east-west", dataAt.plusSeconds(2), "CRASH", parent == null ? "FULL" : "INCREMENTAL", parent,
-                GIB, GIB / 4, List.of("vda"), dataAt);
-    }
-
-    private static ReplicationReport idle(String pm, List<PointReport> points) {
-        return new ReplicationReport(pm, "IDLE", "INCREMENTAL", 0, 0, null, Instant.now(), 1.0, points, false, null);
-    }
-
-    private JsonNode pm(String id) {
-        return http.get(Http.API + "/protected-machines/" + id, operator).json();
-    }
-
-    private Http.Reply post(String path, Object body) {
-        return http.post(Http.API + path, operator, body);
-    }
-
-    private JsonNode started(Http.Reply r, String type) {
-        assertThat(r.status()).as("%s", r).isEqualTo(202);
-        assertThat(r.json().get("type").asString()).isEqualTo(type);
-        return r.json();
-    }
-
-    private void refused(Http.Reply r, int status, String code, String... mentions) {
-        assertThat(r.status()).as("%s", r).isEqualTo(status);
-        assertThat(r.code()).isEqualTo(code);
-        assertThat(r.message()).contains(mentions);
-    }
-
-    /** Heartbeats of both agents (with these reports) until {@code done} holds. */
-    private HeartbeatResponse until(List<RecoveryVmReport> recVms, List<PowerReport> power, Predicate<JsonNode> done, String jobId) {
-        AtomicReference<HeartbeatResponse> last = new AtomicReference<>();
-        await().atMost(WAIT).until(() -> {
-            src.heartbeatReply(List.of(), List.of(), List.of(), List.of(), power);
-            Http.Reply r = rec.heartbeatReply(List.of(), List.of(), List.of(), recVms, List.of());
-            last.set(r.as(HeartbeatResponse.class));
-            return done.test(job(jobId));
-        });
-        return last.get();
-    }
-
-    private static Predicate<JsonNode> inState(String state) {
-        return j -> j.get("state").asString().equals(state);
-    }
-
-    private static Predicate<JsonNode> atStep(String step) {
-        return j -> j.get("step").asString().equals(step) && j.get("state").asString().equals("RUNNING");
-    }
-
+class FailoverFlowApiTest extends FailoverApiFixture {
     @Test
     @Order(1)
     void operationsInTheWrongStateAreRefusedAndChangeNothing() {
@@ -285,10 +176,7 @@ class FailoverFlowApiTest extends VaultApiTest {
         assertThat(job(id).get("step").asString()).isEqualTo("final-sync");
 
         // the vault stops and starts again in the middle of the job
-        vault.close();
-        vault = Vault.start(configure(VaultConfig.defaults(dir.resolve("vault")).withBind(java.net.InetAddress.getLoopbackAddress())
-                .withAdminPassword(ADMIN_PASSWORD).withTimings(Duration.ofSeconds(1), Duration.ofSeconds(3), Duration.ofMillis(500)))
-                .withPort(port));
+        restartVault();
         // connections kept alive to the old process are dead: the first call of each client may fail once
         await().atMost(WAIT).ignoreExceptions().until(() -> src.heartbeatReply(List.of(), List.of(), List.of(), List.of(),
                 List.of(shutOff)).status() == 200 && rec.heartbeatReply(List.of(), List.of(), List.of()).status() == 200
@@ -435,7 +323,7 @@ class FailoverFlowApiTest extends VaultApiTest {
         assertThat(phase1.domain()).isEqualTo("web-1");
         assertThat(phase1.mode()).isEqualTo("DELTA");
         assertThat(phase1.start()).isFalse();
-        src.restores = List.of(new io.ferry.protocol.RestoreReport(phase1.id(), true, GIB, 10 * GIB, null));
+        src.restores = List.of(new io.ferry.protocol.RestoreReport(phase1.id(), true, phase1.pointId(), GIB, 10 * GIB, null));
         until(List.of(), List.of(), atStep("complete-failover"), id);
         refused(post("/jobs/" + job.get("id").asString() + "x/continue", null), 404, "NOT_FOUND", "x");
         assertThat(rec.heartbeat().power()).as("nothing is shut down before the operator says so").isEmpty();
@@ -462,7 +350,7 @@ class FailoverFlowApiTest extends VaultApiTest {
         var phase2 = h.restores().stream().filter(r -> r.pointId().equals(last.id())).findFirst().orElseThrow();
         assertThat(phase2.start()).isTrue();
         assertThat(job(id).get("cancellable").asBoolean()).isFalse();
-        src.restores = List.of(new io.ferry.protocol.RestoreReport(phase2.id(), true, GIB / 1000, 10 * GIB, null));
+        src.restores = List.of(new io.ferry.protocol.RestoreReport(phase2.id(), true, phase2.pointId(), GIB / 1000, 10 * GIB, null));
         until(List.of(), List.of(), inState("SUCCEEDED"), id);
         JsonNode m = pm(web);
         assertThat(m.get("state").asString()).isEqualTo("FAILED_OVER");

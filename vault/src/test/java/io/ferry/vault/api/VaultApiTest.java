@@ -41,13 +41,28 @@ abstract class VaultApiTest {
     @BeforeAll
     void startVault() throws IOException {
         dir = Files.createTempDirectory("ferry-vault-api-");
-        vault = Vault.start(configure(VaultConfig.defaults(dir.resolve("vault"))
+        vault = Vault.start(configure(baseConfig()));
+        http = new Http(vault.url(), Tls.client(null, vault.ca().certificate()));
+        admin = login("admin", ADMIN_PASSWORD);
+    }
+
+    VaultConfig baseConfig() {
+        return VaultConfig.defaults(dir.resolve("vault"))
                 .withBind(InetAddress.getLoopbackAddress())
                 .withPort(0)
                 .withAdminPassword(ADMIN_PASSWORD)
-                .withTimings(Duration.ofSeconds(1), Duration.ofSeconds(3), Duration.ofMillis(500))));
-        http = new Http(vault.url(), Tls.client(null, vault.ca().certificate()));
-        admin = login("admin", ADMIN_PASSWORD);
+                .withTimings(Duration.ofSeconds(1), Duration.ofSeconds(3), Duration.ofMillis(500));
+    }
+
+    /**
+     * Stops the vault and starts it again on the same database and port, as an operator's restart
+     * would: agents and clients keep their address; connections kept alive to the old process are
+     * dead, so callers retry their first call.
+     */
+    void restartVault() throws IOException {
+        int port = java.net.URI.create(vault.url()).getPort();
+        vault.close();
+        vault = Vault.start(configure(baseConfig()).withPort(port));
     }
 
     /** Where a subclass changes the vault's configuration (e.g. PostgreSQL instead of SQLite). */
