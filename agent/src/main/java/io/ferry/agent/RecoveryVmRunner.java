@@ -51,7 +51,7 @@ final class RecoveryVmRunner implements AutoCloseable {
     private volatile boolean told;
     private volatile boolean closed;
     private volatile boolean finished;
-    private NbdServer server;
+    private volatile NbdServer server;
 
     private volatile String phase = RecoveryVmReport.STARTING;
     private volatile String pointId;
@@ -84,6 +84,16 @@ final class RecoveryVmRunner implements AutoCloseable {
     /** After an agent restart: serve the export again so a VM that reads it goes on. */
     synchronized void resume(RecoveryVmRecord r) {
         pointId = r.pointId();
+        if (!libvirt.exists(r.domain())) {
+            // the agent stopped between recording the VM and defining it: undo the rest; it is made again if still wanted
+            try {
+                remove(r);
+            } catch (RuntimeException e) {
+                fail("clean up the half-made recovery VM " + r.domain(), e);
+            }
+            phase = RecoveryVmReport.STARTING;
+            return;
+        }
         phase = RecoveryVmReport.RUNNING;
         if (!r.independent() && server == null) {
             try {
@@ -224,6 +234,7 @@ final class RecoveryVmRunner implements AutoCloseable {
                 }
                 phase = RecoveryVmReport.ERROR;
             }
+            pointId = a.pointId(); // the vault matches the error to the point it asked for
         }
     }
 
@@ -261,7 +272,9 @@ final class RecoveryVmRunner implements AutoCloseable {
             LOG.log(System.Logger.Level.INFO, "recovery VM {0} is independent of the repository", r.domain());
             return done;
         } catch (RuntimeException e) {
+            // the VM runs: a failed pull is reported (and retried), it does not make the start a failure
             fail("make recovery VM " + r.domain() + " independent of the repository", e);
+            phase = RecoveryVmReport.RUNNING;
             return r;
         }
     }
@@ -274,7 +287,7 @@ final class RecoveryVmRunner implements AutoCloseable {
             } catch (RuntimeException e) {
                 // already shut off
             }
-            libvirt.undefine(r.domain());
+            libvirt.undefineKeepNvram(r.domain()); // a UEFI copy still names its source's NVRAM file
         }
         stopServer();
         try {
@@ -294,10 +307,9 @@ final class RecoveryVmRunner implements AutoCloseable {
     }
 
     private void stopServer() {
-        if (server != null) {
-            server.close();
-            server = null;
-        }
+        NbdServer s = server;
+        server = null;
+        if (s != null) s.close();
     }
 
     private void fail(String operation, Throwable e) {
@@ -307,9 +319,9 @@ final class RecoveryVmRunner implements AutoCloseable {
         LOG.log(System.Logger.Level.WARNING, "cannot " + operation, e);
     }
 
-    /** Stops the thread and the export; the VM itself is left (a restarted agent serves it again). */
+    /** Stops the thread and the export; the VM itself is left (a restarted agent serves it again). Takes no lock. */
     @Override
-    public synchronized void close() {
+    public void close() {
         closed = true;
         synchronized (wake) {
             wake.notifyAll();

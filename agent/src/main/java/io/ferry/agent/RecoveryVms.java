@@ -106,8 +106,12 @@ final class RecoveryVms implements AutoCloseable {
     }
 
     @Override
-    public synchronized void close() {
-        runners.values().forEach(RecoveryVmRunner::close);
+    public void close() {
+        List<RecoveryVmRunner> all;
+        synchronized (this) {
+            all = List.copyOf(runners.values());
+        }
+        all.forEach(RecoveryVmRunner::close); // outside this lock: a runner may hold its own and wait for this one
     }
 
     static void ensureDir(Path dir, boolean qemuWritable) throws IOException {

@@ -212,6 +212,11 @@ public final class Libvirt {
         virsh(dom(dom), "undefine", dom, "--checkpoints-metadata", "--snapshots-metadata", "--nvram");
     }
 
+    /** As {@link #undefine} but keeps the NVRAM file: a recovery copy may share it with its source. */
+    public void undefineKeepNvram(String dom) {
+        virsh(dom(dom), "undefine", dom, "--checkpoints-metadata", "--snapshots-metadata", "--keep-nvram");
+    }
+
     public void suspend(String dom) { virsh(dom(dom), "suspend", dom); }
 
     public void resume(String dom) { virsh(dom(dom), "resume", dom); }

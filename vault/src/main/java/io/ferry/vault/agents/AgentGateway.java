@@ -185,14 +185,22 @@ public final class AgentGateway {
         return acked;
     }
 
-    /** Only the pairing's recovery host may report deletions, and only of the points retention expired there. */
+    /**
+     * Only the keeper of a repository may report deletions from it — the pairing's recovery host for
+     * the forward one, a machine's own host for the reverse one — and only of points retention expired there.
+     */
     private void fileRepository(String hostId, RepositoryReport r, Instant now) {
         if (r.deletedPoints().isEmpty()) return;
         java.util.Set<String> expiring = new java.util.HashSet<>();
         for (var pairing : store.pairings()) {
-            if (!pairing.recoveryHostId().equals(hostId) || !pairing.repositoryName().equals(r.name())) continue;
+            boolean forward = pairing.recoveryHostId().equals(hostId) && pairing.repositoryName().equals(r.name());
+            boolean reverse = ReplicationRoute.reverseRepository(pairing).equals(r.name());
+            if (!forward && !reverse) continue;
             for (ProtectedMachine pm : store.protectedMachinesByPairing(pairing.id())) {
-                for (RecoveryPoint p : store.expiringPoints(pm.id())) expiring.add(p.id());
+                if (reverse && !store.machine(pm.machineId()).map(x -> x.hostId().equals(hostId)).orElse(false)) continue;
+                for (RecoveryPoint p : store.expiringPoints(pm.id())) {
+                    if (r.name().equals(p.repository() == null ? pairing.repositoryName() : p.repository())) expiring.add(p.id());
+                }
             }
         }
         List<String> accepted = r.deletedPoints().stream().filter(expiring::contains).toList();

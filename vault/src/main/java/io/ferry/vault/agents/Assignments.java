@@ -110,7 +110,7 @@ public final class Assignments {
             }
             if (forwardHere) {
                 List<String> writers = new ArrayList<>(store.hostsBySite(p.primarySiteId()).stream().map(Host::id).toList());
-                // after a failback the recovery site's copy seeds the renewed forward replication: its own host writes too
+                // (a seed after a failback is written locally by this host's agent, not over the data channel)
                 out.add(new RepositoryAssignment(p.repositoryName(), writers, compressionLevel(policy), p.encryptionKey(),
                         forwardDelete, purge, gcGrace.toSeconds()));
             }

@@ -32,6 +32,23 @@ final class Commit implements JobHandler {
         this.steps = steps;
     }
 
+    /** A block pull that cannot finish (e.g. the export was lost) must not pin the machine: cancel → FAILED_OVER. */
+    @Override
+    public boolean cancellable(Job job, String step) {
+        return true;
+    }
+
+    @Override
+    public String cancel(Job job) {
+        Optional<ProtectedMachine> pmo = store.protectedMachine(job.targetId());
+        if (pmo.isEmpty()) return "cancelled";
+        store.recoveryVmsByMachine(pmo.get().id()).stream()
+                .filter(v -> RecoveryVm.FAILOVER.equals(v.kind()) && RecoveryVm.RELEASED.equals(v.desired()))
+                .forEach(v -> store.updateRecoveryVm(v.id(), RecoveryVm.RUNNING, v.pointId()));
+        String name = store.machine(pmo.get().machineId()).map(Machine::name).orElse(pmo.get().machineId());
+        return "cancelled; " + name + " is " + pmo.get().state() + " (not committed): commit again, or change the point";
+    }
+
     @Override
     public StepOutcome advance(Job job, String step) {
         if (!Steps.RELEASE_VM.equals(step)) throw new IllegalStateException("unknown step " + step);

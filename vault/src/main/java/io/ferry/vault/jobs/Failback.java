@@ -73,6 +73,13 @@ final class Failback implements JobHandler {
             }
             case Steps.SHUTDOWN_SOURCE -> {
                 if (ProtectionState.PROTECTED.name().equals(pm.state())) {
+                    // nothing is shut down unless the machine's own copy can receive the data: shut off, its agent there
+                    if (!"SHUTOFF".equals(m.powerState()) || steps.silent(home)) {
+                        yield StepOutcome.failed("WRONG_STATE", "failback of " + m.name() + " refused before anything was"
+                                + " shut down: " + (steps.silent(home) ? "agent " + home.name() + " is silent"
+                                : "its old copy runs on " + home.name() + " (" + m.powerState() + ")"), "shut " + m.name()
+                                + " down on " + home.name() + " (it is the stale copy), make sure its agent runs, and fail back again");
+                    }
                     if (!lifecycle.apply(pm, m.name(), ProtectionEvent.FAILOVER)) yield StepOutcome.waiting("retrying");
                     yield StepOutcome.waiting("shutting " + route.sourceDomain() + " down on " + away.name());
                 }
@@ -112,6 +119,8 @@ final class Failback implements JobHandler {
             if (finalOf != null) {
                 Machine m = store.machine(finalOf.machineId()).orElseThrow();
                 boolean moved = store.inTransaction(tx -> {
+                    // a re-run after a vault restart finds the machine FAILED_OVER already
+                    if (!ProtectionState.FAILING_OVER.name().equals(finalOf.state())) return true;
                     if (!lifecycle.apply(finalOf, m.name(), ProtectionEvent.FAILOVER_DONE)) return false;
                     // the machine runs at home again; the recovery-site copy is the standby (a reprotect's seed)
                     tx.updateDirection(finalOf.id(), ProtectedMachine.REVERSE, null, null, finalOf.activeDomain());
@@ -124,15 +133,29 @@ final class Failback implements JobHandler {
                     + ": `ferry commit` accepts it, then `ferry reprotect` protects it again"));
         }
         if (r.isPresent() && r.get().error() != null) {
-            return StepOutcome.waiting("writing into the disks on " + home.name() + ": " + r.get().error().message() + " (retrying)");
+            if (finalOf == null) {
+                return StepOutcome.waiting("writing into the disks on " + home.name() + ": " + r.get().error().message() + " (retrying)");
+            }
+            // the machine runs nowhere now: say so and go back to a state the operator can act on
+            Machine m = store.machine(finalOf.machineId()).orElseThrow();
+            back(finalOf, m);
+            return StepOutcome.failed("RESTORE_FAILED", "failback of " + m.name() + " could not write its disks on " + home.name()
+                    + ": " + r.get().error().message() + "; " + m.name() + " is PROTECTED again and its recovery-site copy "
+                    + finalOf.activeDomain() + " is shut off", "start " + finalOf.activeDomain() + " on the recovery host"
+                    + " (`virsh start " + finalOf.activeDomain() + "`), fix the cause, and fail back again");
         }
         return StepOutcome.waiting("writing the point into the disks on " + home.name()
                 + (steps.silent(home) ? "; the host is SILENT: start its agent" : ""));
     }
 
     private void back(ProtectedMachine pm, Machine m) {
-        ProtectedMachine now = store.protectedMachine(pm.id()).orElse(pm);
-        if (ProtectionState.FAILING_OVER.name().equals(now.state())) lifecycle.apply(now, m.name(), ProtectionEvent.FAILED);
+        for (int i = 0; i < 5; i++) { // the monitor may bump the version meanwhile: re-read and apply again
+            ProtectedMachine now = store.protectedMachine(pm.id()).orElse(null);
+            if (now == null || !ProtectionState.FAILING_OVER.name().equals(now.state())
+                    || lifecycle.apply(now, m.name(), ProtectionEvent.FAILED)) {
+                return;
+            }
+        }
     }
 
     @Override

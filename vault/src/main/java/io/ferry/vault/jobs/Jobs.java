@@ -287,8 +287,9 @@ public final class Jobs {
         String s = sync == null ? "delta" : sync;
         if (!s.equals("delta") && !s.equals("full")) throw ApiException.invalid("sync must be delta or full, got '" + sync + "'", null);
         if (!pm.reversed() || !ProtectionState.PROTECTED.name().equals(pm.state())) {
-            throw ApiException.wrongState("cannot fail " + m.name() + " back: it is " + pm.state() + (pm.reversed()
-                    ? "" : " and never failed over (it replicates from where it started)"),
+            throw ApiException.wrongState(pm.reversed() ? "cannot fail " + m.name() + " back: it is " + pm.state()
+                    : "cannot fail " + m.name() + " back: it never failed over and was reprotected (it is " + pm.state()
+                    + " and replicates from its own host)",
                     pm.reversed() ? "wait for it to be PROTECTED" : "a failback follows a failover, a commit and a reprotect");
         }
         if (shutdownTimeoutSeconds != null && (shutdownTimeoutSeconds < 10 || shutdownTimeoutSeconds > 3600)) {

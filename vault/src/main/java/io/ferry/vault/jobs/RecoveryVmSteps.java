@@ -42,14 +42,19 @@ final class RecoveryVmSteps {
         return "rvm-" + job.id().substring(job.id().indexOf('-') + 1);
     }
 
-    /** The point {@code selector} names among the machine's live points, or empty. */
+    /**
+     * The point {@code selector} names among the machine's AVAILABLE points in the repository at the
+     * recovery site (an EXPIRING point is on its way out; a point of the reverse repository is at home).
+     */
     Optional<RecoveryPoint> resolve(ProtectedMachine pm, String selector) {
         String s = selector == null || selector.isBlank() ? LATEST : selector;
+        String forward = store.pairing(pm.pairingId()).map(io.ferry.vault.store.Pairing::repositoryName).orElse(null);
+        java.util.function.Predicate<RecoveryPoint> usable = p -> RecoveryPoint.AVAILABLE.equals(p.state())
+                && (p.repository() == null || p.repository().equals(forward));
         return switch (s) {
-            case LATEST, LATEST_PROCESSED -> store.latestPoint(pm.id());
-            case LATEST_APP_CONSISTENT -> store.points(pm.id()).stream()
-                    .filter(p -> RecoveryPoint.AVAILABLE.equals(p.state()) && "APP".equals(p.consistency())).findFirst();
-            default -> store.point(s).filter(p -> p.protectedMachineId().equals(pm.id()) && !RecoveryPoint.DELETED.equals(p.state()));
+            case LATEST, LATEST_PROCESSED -> store.points(pm.id()).stream().filter(usable).findFirst();
+            case LATEST_APP_CONSISTENT -> store.points(pm.id()).stream().filter(usable).filter(p -> "APP".equals(p.consistency())).findFirst();
+            default -> store.point(s).filter(p -> p.protectedMachineId().equals(pm.id())).filter(usable);
         };
     }
 

@@ -71,7 +71,11 @@ final class TestFailover implements JobHandler {
                 if (vm.isEmpty()) yield StepOutcome.failed("NOT_FOUND", "the drill's recovery VM " + vmId + " is gone", null);
                 StepOutcome out = steps.awaitRunning(vm.get());
                 if (out instanceof StepOutcome.Done) {
-                    if (!lifecycle.apply(pm, m.name(), TestFailoverEvent.STARTED)) yield StepOutcome.waiting("retrying");
+                    // a re-run after a vault restart finds the drill RUNNING already
+                    if (TestFailoverState.STARTING.name().equals(pm.testState())
+                            && !lifecycle.apply(pm, m.name(), TestFailoverEvent.STARTED)) {
+                        yield StepOutcome.waiting("retrying");
+                    }
                 } else if (out instanceof StepOutcome.Failed) {
                     abandon(pm, m, vmId);
                 }
@@ -84,7 +88,14 @@ final class TestFailover implements JobHandler {
     /** STARTING → CLEANING_UP and the VM no longer wanted; a cleanup job follows. */
     private void abandon(ProtectedMachine pm, Machine m, String vmId) {
         store.recoveryVm(vmId).ifPresent(vm -> store.updateRecoveryVm(vm.id(), RecoveryVm.REMOVED, vm.pointId()));
-        if (TestFailoverState.STARTING.name().equals(pm.testState())) lifecycle.apply(pm, m.name(), TestFailoverEvent.FAILED);
+        // the monitor may bump the version meanwhile: re-read until the drill is CLEANING_UP
+        for (int i = 0; i < 5; i++) {
+            ProtectedMachine now = store.protectedMachine(pm.id()).orElse(null);
+            if (now == null || !TestFailoverState.STARTING.name().equals(now.testState())
+                    || lifecycle.apply(now, m.name(), TestFailoverEvent.FAILED)) {
+                return;
+            }
+        }
     }
 
     @Override

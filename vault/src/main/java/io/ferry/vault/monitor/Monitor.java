@@ -161,7 +161,7 @@ public final class Monitor implements AutoCloseable {
         applyRetention(pm, policy, now);
     }
 
-    /** Points older than the retention window are expired, the newest point never. */
+    /** Points older than the retention window are expired, the newest point of each repository never. */
     private void applyRetention(ProtectedMachine pm, Policy policy, Instant now) {
         List<RecoveryPoint> points = store.points(pm.id());
         if (points.size() <= 1) return;
@@ -170,8 +170,11 @@ public final class Monitor implements AutoCloseable {
         java.util.Set<String> inUse = new java.util.HashSet<>();
         for (io.ferry.vault.store.RecoveryVm vm : store.recoveryVmsByMachine(pm.id())) inUse.add(vm.pointId());
         List<String> expire = new ArrayList<>();
-        for (int i = 1; i < points.size(); i++) { // newest first: index 0 is kept
+        String forwardRepository = store.pairing(pm.pairingId()).map(io.ferry.vault.store.Pairing::repositoryName).orElse("");
+        java.util.Set<String> newestKept = new java.util.HashSet<>(); // the newest point of each repository stays
+        for (int i = 0; i < points.size(); i++) { // newest first
             RecoveryPoint p = points.get(i);
+            if (newestKept.add(p.repository() == null ? forwardRepository : p.repository())) continue;
             if (RecoveryPoint.AVAILABLE.equals(p.state()) && p.createdAt().isBefore(cutoff) && !inUse.contains(p.id())) {
                 expire.add(p.id());
             }

@@ -309,6 +309,14 @@ class FailoverFlowApiTest extends FailoverApiFixture {
         assertThat(job(refusedJob.get("id").asString()).at("/error/message").asString()).contains("web-1").contains("runs");
         assertThat(pm(web).get("state").asString()).isEqualTo("PROTECTED");
 
+        // ... nor does a full download: it is refused before the recovery VM is shut down
+        JsonNode fullRefused = started(post("/protected-machines/" + web + "/failback", Map.of("sync", "full")), "FAILBACK");
+        until(List.of(), List.of(), inState("FAILED"), fullRefused.get("id").asString());
+        assertThat(step(job(fullRefused.get("id").asString()), "shutdown-source").get("message").asString())
+                .contains("before anything was shut down");
+        assertThat(rec.heartbeat().power()).isEmpty();
+        assertThat(pm(web).get("state").asString()).isEqualTo("PROTECTED");
+
         src.domains = List.of(shutOff(FakeAgent.domain("web-1")), FakeAgent.domain("db-1"));
         src.heartbeat();
         refused(post("/protected-machines/" + web + "/failback", Map.of("sync", "sideways")), 400, "INVALID_ARGUMENT", "sync");
