@@ -55,7 +55,8 @@ final class Seeds {
             Repository repo = repositories.repository(a.repository()).orElseThrow(() -> new AgentException(
                     "repository " + a.repository() + " is not kept on this agent", "the vault assigns it first; wait"));
             LOG.log(System.Logger.Level.INFO, "seeding repository {0} from {1} (local capture)", a.repository(), a.domain());
-            CaptureResult r = new MachineCapture(libvirt, repo, CaptureOptions.defaults().withWorkers(workers))
+            // by digests: the repository may hold points of a machine of the same name whose checkpoint this domain lacks
+            CaptureResult r = new MachineCapture(libvirt, repo, CaptureOptions.defaults().withWorkers(workers).withResync(true))
                     .capture(a.domain(), null, (phase, done, total) -> { });
             reports.put(a.id(), new SeedReport(a.id(), true, r.point().id(), r.bytesRead(), r.bytesStored(), null));
             LOG.log(System.Logger.Level.INFO, "seeded {0} from {1}: point {2}, {3} bytes read, {4} stored", a.repository(),
