@@ -168,8 +168,8 @@ class OpenApiSpecTest {
         assertThat(fields("Pairing")).containsExactly("id", "name", "primarySiteId", "recoverySiteId", "policyId", "recoveryHostId",
                 "repositoryName", "networkMapping", "encrypted", "createdAt");
         assertThat(fields("ProtectedMachine")).containsExactly("id", "machineId", "machineName", "hostId", "pairingId", "state",
-                "testFailover", "health", "healthReason", "rpoSeconds", "latestPointId", "latestPointAt", "lastError", "replication",
-                "createdAt");
+                "testFailover", "direction", "activeDomain", "health", "healthReason", "rpoSeconds", "latestPointId", "latestPointAt",
+                "lastError", "replication", "createdAt");
         assertThat(fields("Replication")).containsExactly("phase", "mode", "bytesDone", "bytesTotal", "percent", "etaSeconds",
                 "lastCycleAt", "lastCycleSeconds");
         assertThat(fields("RecoveryPoint")).containsExactly("id", "protectedMachineId", "createdAt", "consistency", "mode", "parentId",
