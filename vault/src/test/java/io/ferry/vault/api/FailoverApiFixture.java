@@ -128,4 +128,14 @@ abstract class FailoverApiFixture extends VaultApiTest {
         return j -> j.get("step").asString().equals(step) && j.get("state").asString().equals("RUNNING");
     }
 
+
+    /** The recovery VM assignment the recovery host gets for {@code domain}, once it gets one. */
+    io.ferry.protocol.RecoveryVmAssignment assigned(String domain) {
+        AtomicReference<io.ferry.protocol.RecoveryVmAssignment> a = new AtomicReference<>();
+        await().atMost(WAIT).until(() -> {
+            a.set(rec.heartbeat().recoveryVms().stream().filter(v -> v.domain().equals(domain)).findFirst().orElse(null));
+            return a.get() != null;
+        });
+        return a.get();
+    }
 }

@@ -39,15 +39,6 @@ class FailoverCancelApiTest extends FailoverApiFixture {
                 && http.get(Http.API + "/protected-machines/" + web, operator).status() == 200);
     }
 
-    private RecoveryVmAssignment assigned(String domain) {
-        AtomicReference<RecoveryVmAssignment> a = new AtomicReference<>();
-        await().atMost(WAIT).until(() -> {
-            a.set(rec.heartbeat().recoveryVms().stream().filter(v -> v.domain().equals(domain)).findFirst().orElse(null));
-            return a.get() != null;
-        });
-        return a.get();
-    }
-
     private static RecoveryVmReport report(RecoveryVmAssignment a, String phase) {
         return new RecoveryVmReport(a.id(), phase, a.domain(), "REMOVED".equals(phase) ? null : a.pointId(), !"RUNNING".equals(phase),
                 Instant.now(), null);
