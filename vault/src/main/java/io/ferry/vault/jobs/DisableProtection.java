@@ -100,6 +100,18 @@ final class DisableProtection implements JobHandler {
                 yield StepOutcome.done(ids.size() + " points of " + m.name() + " deleted");
             }
             case Steps.FORGET -> {
+                // a recovery VM the agent has not removed yet (a cancelled or failed failover) must not be orphaned:
+                // once its row is gone the agent would leave a FAILOVER VM running with the machine's MAC
+                var left = store.recoveryVmsByMachine(pm.id());
+                if (!left.isEmpty()) {
+                    Host h = store.host(left.getFirst().hostId()).orElseThrow();
+                    if (silent(h)) {
+                        yield StepOutcome.failed("RECOVERY_VM_LEFT", "cannot forget " + m.name() + ": recovery VM "
+                                + left.getFirst().domainName() + " on " + h.name() + " is not removed yet and the host is silent",
+                                "start the agent on " + h.name() + " and unprotect again, or remove the domain there by hand");
+                    }
+                    yield StepOutcome.waiting("waiting for " + h.name() + " to remove recovery VM " + left.getFirst().domainName());
+                }
                 if (!ProtectionState.UNPROTECTED.name().equals(pm.state())) {
                     if (!lifecycle.apply(pm, m.name(), ProtectionEvent.DISABLE)) yield StepOutcome.waiting("retrying");
                 }

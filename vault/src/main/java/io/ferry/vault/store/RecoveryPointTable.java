@@ -69,7 +69,9 @@ final class RecoveryPointTable {
   int markExpiring(List<String> ids) {
     int changed = 0;
     for (List<String> chunk : chunks(ids)) {
-      changed += db.h.createUpdate("UPDATE recovery_points SET state = :expiring WHERE state = :available AND id IN (<ids>)")
+      // in the same statement: a point a recovery VM runs from is never expired, even one chosen a moment ago
+      changed += db.h.createUpdate("UPDATE recovery_points SET state = :expiring WHERE state = :available AND id IN (<ids>)"
+              + " AND id NOT IN (SELECT point_id FROM recovery_vms)")
           .bind("expiring", RecoveryPoint.EXPIRING)
           .bind("available", RecoveryPoint.AVAILABLE)
           .bindList("ids", chunk)

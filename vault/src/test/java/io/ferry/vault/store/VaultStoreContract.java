@@ -560,6 +560,11 @@ abstract class VaultStoreContract {
           .isInstanceOfSatisfying(ConflictException.class, e -> assertThat(e.getMessage()).contains("web-test"));
       assertThatThrownBy(() -> store.createRecoveryVm(new RecoveryVm(null, pm.id(), "SOMETHING", w.target().id(), "pt-2",
           "web-x", RecoveryVm.RUNNING, null, false, true, null, null))).isInstanceOf(StoreException.class);
+      // a point a recovery VM runs from is never expired, whoever asks
+      assertThat(store.insertPoint(point("pt-1", pm, T0))).isTrue();
+      assertThat(store.insertPoint(point("pt-0", pm, T0.minusSeconds(5)))).isTrue();
+      assertThat(store.markExpiring(List.of("pt-1", "pt-0"))).isEqualTo(1);
+      assertThat(store.point("pt-1").orElseThrow().state()).isEqualTo(RecoveryPoint.AVAILABLE);
       assertThat(store.updateRecoveryVm(vm.id(), RecoveryVm.REMOVED, "pt-1")).isTrue();
       assertThat(store.recoveryVm(vm.id()).orElseThrow().desired()).isEqualTo(RecoveryVm.REMOVED);
       assertThat(store.updateRecoveryVm("rvm-nope", RecoveryVm.REMOVED, "pt-1")).isFalse();
