@@ -95,13 +95,21 @@ final class RecoveryVmRunner implements AutoCloseable {
             return;
         }
         phase = RecoveryVmReport.RUNNING;
-        if (!r.independent() && server == null) {
-            try {
-                serve(r.repository(), r.pointId(), r.socket());
-                LOG.log(System.Logger.Level.INFO, "serving the export of recovery VM {0} ({1}) again", r.domain(), r.pointId());
-            } catch (IOException | RuntimeException e) {
-                fail("serve the export of " + r.domain() + " again", e);
-            }
+        reserve = !r.independent(); // once the repository is open again (the first assignments open it)
+    }
+
+    /** After a restart: the export of a VM that is not independent yet is served again as soon as its repository is open. */
+    private volatile boolean reserve;
+
+    private void reserveExport(RecoveryVmRecord r) {
+        if (!reserve || r == null || r.independent() || server != null) return;
+        if (repositories.repository(r.repository()).isEmpty()) return; // not open yet: next round
+        try {
+            serve(r.repository(), r.pointId(), r.socket());
+            reserve = false;
+            LOG.log(System.Logger.Level.INFO, "serving the export of recovery VM {0} ({1}) again", r.domain(), r.pointId());
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "cannot serve the export of " + r.domain() + " again yet: " + e.getMessage());
         }
     }
 
@@ -136,6 +144,7 @@ final class RecoveryVmRunner implements AutoCloseable {
     private synchronized void converge() {
         RecoveryVmAssignment a = wanted;
         RecoveryVmRecord r = owner.record(id);
+        reserveExport(r);
         if (a == null) {
             // not (or no longer) listed by the vault: a drill goes, a failover VM stays as it is
             if (r != null && RecoveryVmAssignment.TEST.equals(r.kind())) remove(r);
