@@ -78,7 +78,8 @@ public final class Agent implements AutoCloseable {
                 RecoveryVms.Places.standard());
         power = new PowerControl(libvirt);
         seeds = new Seeds(libvirt, repositories, cfg.captureWorkers());
-        restores = new Restores(libvirt, repositories, cfg.captureWorkers());
+        restores = new Restores(libvirt, repositories, cfg.captureWorkers(), identity, keys, cfg.requestTimeout(),
+                Libvirt.RECOVERY_IMAGES, Libvirt.RECOVERY_CONSOLES);
         vault = new VaultConnection(cfg, identity);
         // what the vault last asked, so a restart during a vault outage goes on replicating and serving
         recoveryVms.resume(); // exports first: a recovery VM may be reading them right now

@@ -26,8 +26,7 @@ final class RecoveryVms implements AutoCloseable {
     /** Where the VMs' overlays, sockets and console files go. */
     record Places(Path images, Path sockets, Path consoles) {
         static Places standard() {
-            return new Places(Path.of("/var/lib/libvirt/images/ferry-recovery"), Libvirt.SOCKET_DIR,
-                    Path.of("/var/lib/libvirt/qemu/ferry-recovery"));
+            return new Places(Libvirt.RECOVERY_IMAGES, Libvirt.SOCKET_DIR, Libvirt.RECOVERY_CONSOLES);
         }
     }
 

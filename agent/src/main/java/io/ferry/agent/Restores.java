@@ -17,6 +17,11 @@ import io.ferry.repository.DiskRef;
 import io.ferry.repository.PointManifest;
 import io.ferry.repository.ProgressListener;
 import io.ferry.repository.Repository;
+import io.ferry.transport.blobs.RemoteBlobStore;
+import io.ferry.transport.blobs.RetryingBlobStore;
+import io.ferry.transport.tls.Tls;
+
+import java.net.URI;
 
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -26,10 +31,12 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Failback into the original location: a point of a repository this agent keeps is written into
- * the disks of a local shut-off domain — by digest (DELTA: only differing chunks) or all of it
- * (FULL) — and the domain is started if asked. One restore at a time per domain: a newer
- * assignment for the same domain waits until the running one ends.
+ * Failback: a point is written into the disks of a local shut-off domain — by digest (DELTA: only
+ * differing chunks) or all of it (FULL) — and the domain is started if asked. The point comes
+ * from a repository this agent keeps (the machine's own host) or, for a failback to another host,
+ * from the host that keeps it, over the data channel; there the domain is created first if it
+ * does not exist ({@link FailbackDomain}). One restore at a time per domain: a newer assignment
+ * for the same domain waits until the running one ends.
  */
 final class Restores {
     private static final System.Logger LOG = System.getLogger(Restores.class.getName());
@@ -37,15 +44,26 @@ final class Restores {
     private final Libvirt libvirt;
     private final RecoveryRepositories repositories;
     private final int workers;
+    private final AgentIdentity identity;
+    private final RepositoryKeys keys;
+    private final java.time.Duration timeout;
+    private final java.nio.file.Path images;
+    private final java.nio.file.Path consoles;
     private final Map<String, RestoreReport> reports = new ConcurrentHashMap<>();
     private final Set<String> busyDomains = ConcurrentHashMap.newKeySet();
     private final Map<String, java.time.Instant> failedAt = new ConcurrentHashMap<>();
     static final java.time.Duration RETRY_AFTER = java.time.Duration.ofSeconds(10);
 
-    Restores(Libvirt libvirt, RecoveryRepositories repositories, int workers) {
+    Restores(Libvirt libvirt, RecoveryRepositories repositories, int workers, AgentIdentity identity, RepositoryKeys keys,
+             java.time.Duration timeout, java.nio.file.Path images, java.nio.file.Path consoles) {
         this.libvirt = libvirt;
         this.repositories = repositories;
         this.workers = workers;
+        this.identity = identity;
+        this.keys = keys;
+        this.timeout = timeout;
+        this.images = images;
+        this.consoles = consoles;
     }
 
     synchronized void reconcile(List<RestoreAssignment> wanted) {
@@ -76,42 +94,64 @@ final class Restores {
 
     private void restore(RestoreAssignment a) {
         try {
-            Repository repo = repositories.repository(a.repository()).orElseThrow(() -> new AgentException(
-                    "repository " + a.repository() + " is not kept on this agent", "the vault assigns it first; wait"));
-            PointManifest point = repo.point(a.pointId()).orElseThrow(() -> new AgentException("point " + a.pointId()
-                    + " is not in repository " + a.repository(), "it may not have arrived yet"));
-            DomainInfo dom = libvirt.domain(a.domain());
-            if (dom.state() != DomainState.SHUTOFF) {
-                throw new AgentException("domain " + a.domain() + " is " + dom.state() + "; Ferry writes a point into its disks"
-                        + " only while it is shut off, and wrote nothing", "shut it down (it is the old copy) and retry");
-            }
-            long written = 0;
-            long total = 0;
-            Materializer mat = new Materializer(repo, workers);
-            for (DiskRef d : point.disks()) {
-                DiskInfo disk = dom.disks().stream().filter(x -> x.target().equals(d.name())).findFirst().orElseThrow(() ->
-                        new AgentException("domain " + a.domain() + " has no disk " + d.name() + " (point " + a.pointId() + " has it)",
-                                "attach a disk " + d.name() + " of " + d.size() + " bytes, or fail back to another host"));
-                try (DiskTarget target = "raw".equals(disk.format()) ? RawFileTarget.open(disk.source())
-                        : NbdTarget.open(disk.source(), disk.format())) {
-                    PointDisk pd = new PointDisk(repo, point, d.name());
-                    RestoreResult r = RestoreAssignment.FULL.equals(a.mode()) ? mat.overwrite(pd, target, ProgressListener.NONE)
-                            : mat.inPlace(pd, target, ProgressListener.NONE);
-                    written += r.bytesWritten();
-                    total += r.size();
+            if (a.sourceHostId() == null) {
+                Repository repo = repositories.repository(a.repository()).orElseThrow(() -> new AgentException(
+                        "repository " + a.repository() + " is not kept on this agent", "the vault assigns it first; wait"));
+                restore(a, repo);
+            } else {
+                try (Repository repo = Repository.open(new RetryingBlobStore(new RemoteBlobStore(
+                        URI.create("https://" + a.sourceDataAddress()), a.repository(),
+                        Tls.clientForPeer(identity.tls(), identity.ca(), a.sourceHostId()), timeout)),
+                        keys.remote(a.repository(), a.sourceHostId(), a.encryptionKey()))) {
+                    restore(a, repo);
                 }
-                reports.put(a.id(), new RestoreReport(a.id(), false, a.pointId(), written, total, null));
             }
-            if (a.start()) libvirt.start(a.domain());
-            reports.put(a.id(), new RestoreReport(a.id(), true, a.pointId(), written, total, null));
-            LOG.log(System.Logger.Level.INFO, "wrote point {0} into {1} ({2}: {3} of {4} bytes){5}", a.pointId(), a.domain(),
-                    a.mode(), written, total, a.start() ? "; started it" : "");
         } catch (Exception e) {
-            String hint = e instanceof AgentException ae ? ae.hint() : "see the agent log";
+            String hint = e instanceof AgentException ae ? ae.hint()
+                    : e instanceof io.ferry.repository.RepositoryException re && re.hint() != null ? re.hint() : "see the agent log";
             failedAt.put(a.id(), java.time.Instant.now());
             reports.put(a.id(), new RestoreReport(a.id(), false, a.pointId(), 0, 0, ErrorInfo.of("RESTORE_FAILED",
                     "cannot write point " + a.pointId() + " into " + a.domain() + ": " + e.getMessage(), hint)));
             LOG.log(System.Logger.Level.WARNING, "restore of " + a.pointId() + " into " + a.domain() + " failed", e);
         }
+    }
+
+    private void restore(RestoreAssignment a, Repository repo) throws Exception {
+        PointManifest point = repo.point(a.pointId()).orElseThrow(() -> new AgentException("point " + a.pointId()
+                + " is not in repository " + a.repository(), "it may not have arrived yet"));
+        if (!libvirt.exists(a.domain())) {
+            if (!a.create()) {
+                throw new AgentException("domain " + a.domain() + " does not exist on this host",
+                        "fail back to another host (Ferry creates the machine there), or define " + a.domain() + " here");
+            }
+            FailbackDomain.define(libvirt, point, a.domain(), a.networkMapping(), images, consoles);
+            LOG.log(System.Logger.Level.INFO, "defined {0} from point {1} (new disks in {2})", a.domain(), a.pointId(), images);
+        }
+        DomainInfo dom = libvirt.domain(a.domain());
+        if (dom.state() != DomainState.SHUTOFF) {
+            throw new AgentException("domain " + a.domain() + " is " + dom.state() + "; Ferry writes a point into its disks"
+                    + " only while it is shut off, and wrote nothing", "shut it down (it is the old copy) and retry");
+        }
+        long written = 0;
+        long total = 0;
+        Materializer mat = new Materializer(repo, workers);
+        for (DiskRef d : point.disks()) {
+            DiskInfo disk = dom.disks().stream().filter(x -> x.target().equals(d.name())).findFirst().orElseThrow(() ->
+                    new AgentException("domain " + a.domain() + " has no disk " + d.name() + " (point " + a.pointId() + " has it)",
+                            "attach a disk " + d.name() + " of " + d.size() + " bytes, or fail back to another host"));
+            try (DiskTarget target = "raw".equals(disk.format()) ? RawFileTarget.open(disk.source())
+                    : NbdTarget.open(disk.source(), disk.format())) {
+                PointDisk pd = new PointDisk(repo, point, d.name());
+                RestoreResult r = RestoreAssignment.FULL.equals(a.mode()) ? mat.overwrite(pd, target, ProgressListener.NONE)
+                        : mat.inPlace(pd, target, ProgressListener.NONE);
+                written += r.bytesWritten();
+                total += r.size();
+            }
+            reports.put(a.id(), new RestoreReport(a.id(), false, a.pointId(), written, total, null));
+        }
+        if (a.start()) libvirt.start(a.domain());
+        reports.put(a.id(), new RestoreReport(a.id(), true, a.pointId(), written, total, null));
+        LOG.log(System.Logger.Level.INFO, "wrote point {0} into {1} ({2}: {3} of {4} bytes){5}", a.pointId(), a.domain(),
+                a.mode(), written, total, a.start() ? "; started it" : "");
     }
 }

@@ -32,7 +32,8 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
  * changes since the failover cross the network: a 64 MiB disk that did not change is not sent
  * again), delta failback (phase 1 while the recovery VM runs, the operator's go, phase 2 writes
  * only what changed since), commit, reprotect forward again; every record the guest wrote on
- * either side is there at the end, in order. The second round trip fails back by full download.
+ * either side is there at the end, in order. The second round trip fails back by full download, the
+ * third to another host of the primary site, which has no copy of the machine: Ferry creates it there.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -77,7 +78,7 @@ class RoundTripTest {
         } finally {
             if (lv != null) {
                 for (String d : lv.domainNames()) {
-                    if (!d.startsWith("e2e-rt")) continue;
+                    if (!d.startsWith("e2e-rt") && !d.startsWith("alt-e2e-rt")) continue;
                     try {
                         lv.destroy(d);
                     } catch (RuntimeException off) {
@@ -89,7 +90,8 @@ class RoundTripTest {
             for (Path dir : List.of(RECOVERY_IMAGES, RECOVERY_CONSOLES)) {
                 if (!Files.isDirectory(dir)) continue;
                 try (Stream<Path> s = Files.list(dir)) {
-                    for (Path f : s.filter(f -> f.getFileName().toString().startsWith("e2e-rt")).toList()) Files.deleteIfExists(f);
+                    for (Path f : s.filter(f -> f.getFileName().toString().startsWith("e2e-rt")
+                            || f.getFileName().toString().startsWith("alt-e2e-rt")).toList()) Files.deleteIfExists(f);
                 }
             }
             if (work != null) Cleanup.deleteTree(work);
@@ -220,6 +222,75 @@ class RoundTripTest {
         assertThat(away).isGreaterThan(atHome);
         succeeds(sites.api.post("/protected-machines/" + pm + "/commit", Map.of()), Duration.ofMinutes(2));
         assertThat(sites.protectedMachine(pm).get("state").asString()).isEqualTo("COMMITTED");
+    }
+
+    @Test
+    @Order(6)
+    void aThirdRoundTripFailsBackToAnotherHostAndCreatesTheMachineThere() throws Exception {
+        // forward again from the machine at home, then away once more
+        succeeds(sites.api.post("/protected-machines/" + pm + "/reprotect", Map.of()), Duration.ofMinutes(5));
+        String dr3 = vm.name() + "-dr3";
+        succeeds(sites.api.post("/protected-machines/" + pm + "/failover", Map.of("planned", true, "domainName", dr3)), Duration.ofMinutes(3));
+        long atHome = lastNumber(SHUTDOWN, vm.consoleText());
+        assertThat(verified(Files.readString(awaitConsole(dr3)))).isEqualTo(atHome);
+        succeeds(sites.api.post("/protected-machines/" + pm + "/commit", Map.of()), Duration.ofMinutes(3));
+        succeeds(sites.api.post("/protected-machines/" + pm + "/reprotect", Map.of()), Duration.ofMinutes(5));
+
+        // the machine's own host keeps the reverse repository; a second host of the primary site has no copy of it
+        String alt = "alt-" + vm.name();
+        String host2 = sites.startSecondPrimary("alt-e2e-rt.*");
+        assertThat(lv.exists(alt)).isFalse();
+        // a recovery-site host is no alternate location; refused, nothing changes
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> sites.api.post("/protected-machines/" + pm + "/failback",
+                Map.of("host", sites.recoveryHostId))).isInstanceOfSatisfying(io.ferry.cli.remote.VaultException.class, e -> {
+                    assertThat(e.status()).isEqualTo(400);
+                    assertThat(e.hint()).contains("e2e-primary2");
+                });
+        assertThat(sites.protectedMachine(pm).get("state").asString()).isEqualTo("PROTECTED");
+        JsonNode job = sites.api.post("/protected-machines/" + pm + "/failback", Map.of("sync", "delta", "host", "e2e-primary2",
+                "domainName", alt, "shutdownTimeoutSeconds", 60));
+        String id = job.get("id").asString();
+        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1))
+                .until(() -> "complete-failover".equals(sites.job(id).get("step").asString()) || !"RUNNING".equals(sites.job(id).get("state").asString()));
+        JsonNode waiting = sites.job(id);
+        assertThat(waiting.get("step").asString()).as("%s%s", waiting, sites.diagnostics()).isEqualTo("complete-failover");
+        // phase 1 created the machine on the second host and wrote the point into its new disks, over the data channel
+        Matcher p1 = Pattern.compile("\\((\\d+) of (\\d+) bytes written\\)").matcher(TwoSitesSteps.message(waiting, "pre-sync"));
+        assertThat(p1.find()).isTrue();
+        assertThat(Long.parseLong(p1.group(1))).as("phase 1 writes the data into empty disks").isGreaterThanOrEqualTo(STILL);
+        assertThat(lv.state(alt)).isEqualTo(DomainState.SHUTOFF);
+        assertThat(lv.state(dr3)).isEqualTo(DomainState.RUNNING);
+
+        sites.api.post("/jobs/" + id + "/continue", null);
+        succeeds(job, Duration.ofMinutes(4));
+        Matcher p2 = Pattern.compile("\\((\\d+) of (\\d+) bytes written\\)").matcher(TwoSitesSteps.message(sites.job(id), "restore"));
+        assertThat(p2.find()).isTrue();
+        System.out.printf("failback to another host: phase 1 wrote %,d bytes, phase 2 %,d of %,d%n", Long.parseLong(p1.group(1)),
+                Long.parseLong(p2.group(1)), Long.parseLong(p2.group(2)));
+        assertThat(Long.parseLong(p2.group(1))).as("phase 2 writes only what changed after phase 1").isLessThan(STILL / 8);
+        long away = lastNumber(SHUTDOWN, Files.readString(RECOVERY_CONSOLES.resolve(dr3 + ".log")));
+        assertThat(away).isGreaterThan(atHome);
+        // the machine runs on the second host with every record, in order; its old copy at home was not touched
+        Path console = RECOVERY_CONSOLES.resolve(alt + ".log");
+        await().atMost(Duration.ofSeconds(90)).until(() -> Files.exists(console) && VERIFY.matcher(Files.readString(console)).find());
+        assertThat(lv.state(alt)).isEqualTo(DomainState.RUNNING);
+        assertThat(verified(Files.readString(console))).isEqualTo(away);
+        assertThat(vm.state()).isEqualTo(DomainState.SHUTOFF);
+        assertThat(lv.state(dr3)).isEqualTo(DomainState.SHUTOFF);
+        JsonNode m = sites.protectedMachine(pm);
+        assertThat(m.get("state").asString()).isEqualTo("FAILED_OVER");
+        assertThat(m.get("activeDomain").asString()).isEqualTo(alt);
+
+        // commit, and protect it from where it runs now: forward from the second host
+        succeeds(sites.api.post("/protected-machines/" + pm + "/commit", Map.of()), Duration.ofMinutes(2));
+        String before = sites.protectedMachine(pm).get("latestPointId").asString();
+        succeeds(sites.api.post("/protected-machines/" + pm + "/reprotect", Map.of()), Duration.ofMinutes(5));
+        assertThat(sites.protectedMachine(pm).get("direction").asString()).isEqualTo("FORWARD");
+        await().atMost(Duration.ofSeconds(3L * COPY_FREQUENCY)).until(() -> sites.points(pm).size() >= 2
+                && !sites.points(pm).getFirst().get("id").asString().equals(before));
+        VerifyResult r = PointCheck.verify(sites.repository("rt"), sites.points(pm).getFirst().get("id").asString(), work);
+        assertThat(r.ok()).as("%s", r).isTrue();
+        assertThat(r.records()).isGreaterThanOrEqualTo(away);
     }
 
     private void succeeds(JsonNode job, Duration max) {

@@ -41,6 +41,9 @@ public final class TwoSites implements AutoCloseable {
     String recoverySiteId;
     public AgentProcess primary;
     public AgentProcess recovery;
+    /** A second host of the primary site (started on demand: an alternate location for failback). */
+    public AgentProcess primary2;
+    String primary2HostId;
     String primaryHostId;
     String recoveryHostId;
 
@@ -78,6 +81,19 @@ public final class TwoSites implements AutoCloseable {
             t.close();
             throw e;
         }
+    }
+
+    /**
+     * Starts a second agent on the primary site (same network namespace and libvirt as the first,
+     * so it reports only domains matching {@code inventoryFilter}); returns its host id.
+     */
+    String startSecondPrimary(String inventoryFilter) throws Exception {
+        primary2 = agent(Site.A, "primary2", primarySiteId, List.of("--inventory-filter", inventoryFilter)).start();
+        await().atMost(Duration.ofSeconds(60)).until(() -> api.list("/hosts", Map.of()).stream()
+                .anyMatch(h -> "e2e-primary2".equals(h.get("name").asString()) && "ONLINE".equals(h.get("status").asString())));
+        primary2HostId = api.list("/hosts", Map.of()).stream().filter(h -> "e2e-primary2".equals(h.get("name").asString()))
+                .findFirst().orElseThrow().get("id").asString();
+        return primary2HostId;
     }
 
     void startVault() throws IOException {
@@ -172,6 +188,7 @@ public final class TwoSites implements AutoCloseable {
     public void stopAgents() throws InterruptedException {
         if (primary != null) primary.close();
         if (recovery != null) recovery.close();
+        if (primary2 != null) primary2.close();
     }
 
     public JsonNode job(String id) {
@@ -187,7 +204,8 @@ public final class TwoSites implements AutoCloseable {
     }
 
     public String diagnostics() {
-        return "\n--- primary agent log (tail) ---\n" + tail(primary.logText()) + "\n--- recovery agent log (tail) ---\n" + tail(recovery.logText());
+        return "\n--- primary agent log (tail) ---\n" + tail(primary.logText()) + "\n--- recovery agent log (tail) ---\n" + tail(recovery.logText())
+                + (primary2 == null ? "" : "\n--- second primary agent log (tail) ---\n" + tail(primary2.logText()));
     }
 
     private static String tail(String s) {

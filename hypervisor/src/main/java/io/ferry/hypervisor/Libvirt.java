@@ -32,6 +32,10 @@ public final class Libvirt {
     public static final Path SOCKET_DIR = Path.of("/var/lib/libvirt/qemu/ferry");
     /** Where libvirt creates the scratch (copy-before-write) images of pull-mode backups. */
     public static final Path SCRATCH_DIR = Path.of("/var/lib/libvirt/images/ferry-scratch");
+    /** Where the images of the domains Ferry creates at recovery go (recovery VMs' overlays, failback disks). */
+    public static final Path RECOVERY_IMAGES = Path.of("/var/lib/libvirt/images/ferry-recovery");
+    /** Where the file consoles of the domains Ferry creates at recovery go ({@code <domain>.log}). */
+    public static final Path RECOVERY_CONSOLES = Path.of("/var/lib/libvirt/qemu/ferry-recovery");
     /** The user QEMU runs as under libvirt on Debian. */
     static final String QEMU_USER = "libvirt-qemu";
 

@@ -92,6 +92,7 @@ public final class Assignments {
             List<String> forwardDelete = new ArrayList<>();
             List<String> reverseDelete = new ArrayList<>();
             List<String> purge = new ArrayList<>();
+            List<String> readers = new ArrayList<>();
             for (ProtectedMachine pm : store.protectedMachinesByPairing(p.id())) {
                 Machine m = store.machine(pm.machineId()).orElse(null);
                 boolean mine = m != null && hostId.equals(m.hostId());
@@ -103,6 +104,10 @@ public final class Assignments {
                     (reverse.equals(rp.repository()) ? reverseDelete : forwardDelete).add(rp.id());
                 }
                 Optional<Job> job = store.activeJobFor(pm.id());
+                if (mine && job.isPresent() && JobType.FAILBACK.name().equals(job.get().type())) {
+                    FailbackTarget t = FailbackTarget.of(job.get(), m);
+                    if (!t.hostId().equals(m.hostId())) readers.add(t.hostId());
+                }
                 if (job.isPresent() && JobType.DISABLE_PROTECTION.name().equals(job.get().type())
                         && JobType.Steps.DELETE_POINTS.equals(job.get().step()) && m != null) {
                     purge.add(m.name());
@@ -115,7 +120,8 @@ public final class Assignments {
                         forwardDelete, purge, gcGrace.toSeconds()));
             }
             if (reverseHere) {
-                List<String> writers = store.hostsBySite(p.recoverySiteId()).stream().map(Host::id).toList();
+                List<String> writers = new ArrayList<>(store.hostsBySite(p.recoverySiteId()).stream().map(Host::id).toList());
+                writers.addAll(readers); // a failback to another host of the primary site reads it from there
                 out.add(new RepositoryAssignment(reverse, writers, compressionLevel(policy), p.encryptionKey(), reverseDelete,
                         List.of(), gcGrace.toSeconds()));
             }
@@ -138,25 +144,42 @@ public final class Assignments {
         return out;
     }
 
-    /** Points a failback writes into the machine's own disks (phase 1 while the recovery VM runs, phase 2 after). */
+    /**
+     * Points a failback writes into the machine's disks (phase 1 while the recovery VM runs, phase 2
+     * after): in place on the machine's own host from the reverse repository there, or on the
+     * failback's alternate host, which reads that repository over the data channel and creates the
+     * domain if it does not exist.
+     */
     public List<RestoreAssignment> restores(String hostId) {
         List<RestoreAssignment> out = new ArrayList<>();
-        for (Machine m : store.machinesByHost(hostId)) {
-            Optional<ProtectedMachine> pmo = store.protectedMachineByMachine(m.id());
-            if (pmo.isEmpty() || pmo.get().latestPointId() == null) continue;
-            Optional<Job> job = store.activeJobFor(pmo.get().id());
+        for (ProtectedMachine pm : store.protectedMachines()) {
+            if (pm.latestPointId() == null) continue;
+            Optional<Job> job = store.activeJobFor(pm.id());
             if (job.isEmpty() || !JobType.FAILBACK.name().equals(job.get().type())) continue;
+            Machine m = store.machine(pm.machineId()).orElse(null);
+            if (m == null) continue;
+            FailbackTarget t = FailbackTarget.of(job.get(), m);
+            if (!hostId.equals(t.hostId())) continue;
             String step = job.get().step();
-            boolean full = "full".equals(JSON.readTree(job.get().params()).path("sync").asString("delta"));
-            Pairing p = store.pairing(pmo.get().pairingId()).orElseThrow();
-            String point = pmo.get().latestPointId();
-            if (JobType.Steps.PRE_SYNC.equals(step)) {
-                out.add(new RestoreAssignment(restoreId(job.get(), step), ReplicationRoute.reverseRepository(p), point,
-                        m.name(), RestoreAssignment.DELTA, false));
-            } else if (JobType.Steps.RESTORE.equals(step)) {
-                out.add(new RestoreAssignment(restoreId(job.get(), step), ReplicationRoute.reverseRepository(p), point,
-                        m.name(), full ? RestoreAssignment.FULL : RestoreAssignment.DELTA, true));
+            boolean phase1 = JobType.Steps.PRE_SYNC.equals(step);
+            if (!phase1 && !JobType.Steps.RESTORE.equals(step)) continue;
+            String mode = phase1 || !t.full() ? RestoreAssignment.DELTA : RestoreAssignment.FULL;
+            Pairing p = store.pairing(pm.pairingId()).orElseThrow();
+            String repo = ReplicationRoute.reverseRepository(p);
+            String id = restoreId(job.get(), step);
+            if (t.inPlace(m)) {
+                out.add(RestoreAssignment.inPlace(id, repo, pm.latestPointId(), t.domain(), mode, !phase1));
+                continue;
             }
+            if (t.hostId().equals(m.hostId())) { // another domain on the machine's own host: the repository is local
+                out.add(new RestoreAssignment(id, repo, pm.latestPointId(), t.domain(), mode, !phase1, true, null, null, null,
+                        networkMapping(p)));
+                continue;
+            }
+            Host keeper = store.host(m.hostId()).orElse(null);
+            if (keeper == null || keeper.dataAddress() == null) continue; // the job says why it waits
+            out.add(new RestoreAssignment(id, repo, pm.latestPointId(), t.domain(), mode, !phase1, true, keeper.id(),
+                    keeper.dataAddress(), p.encryptionKey(), networkMapping(p)));
         }
         return out;
     }

@@ -32,7 +32,7 @@ final class ProtectionApi {
 
     record ChangePointRequest(String point) {}
 
-    record FailbackRequest(String sync, Integer shutdownTimeoutSeconds) {}
+    record FailbackRequest(String sync, Integer shutdownTimeoutSeconds, String host, String domainName) {}
 
     static void register(Routes r, VaultStore store, Views views, Jobs jobs, JsonMapper json) {
         r.get("/protected-machines", Role.VIEWER, (ctx, who) -> {
@@ -92,8 +92,10 @@ final class ProtectionApi {
             return views.job(job, jobs.cancellable(job));
         }));
         r.post("/protected-machines/{id}/failback", Role.OPERATOR, "failback", (ctx, who) -> idempotent(ctx, who, store, json, () -> {
-            FailbackRequest f = ctx.body().isBlank() ? new FailbackRequest(null, null) : Requests.body(ctx, json, FailbackRequest.class);
-            Job job = jobs.failback(pm(store, ctx.pathParam("id")).id(), f.sync(), f.shutdownTimeoutSeconds(), who.name());
+            FailbackRequest f = ctx.body().isBlank() ? new FailbackRequest(null, null, null, null)
+                    : Requests.body(ctx, json, FailbackRequest.class);
+            Job job = jobs.failback(pm(store, ctx.pathParam("id")).id(), f.sync(), f.shutdownTimeoutSeconds(), f.host(),
+                    f.domainName(), who.name());
             return views.job(job, jobs.cancellable(job));
         }));
         r.get("/protected-machines/{id}/recovery-vms", Role.VIEWER, (ctx, who) -> {

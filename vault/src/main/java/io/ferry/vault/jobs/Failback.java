@@ -7,6 +7,7 @@ import io.ferry.protocol.PowerReport;
 import io.ferry.protocol.RestoreReport;
 import io.ferry.vault.agents.AgentReports;
 import io.ferry.vault.agents.Assignments;
+import io.ferry.vault.agents.FailbackTarget;
 import io.ferry.vault.agents.ReplicationRoute;
 import io.ferry.vault.store.Host;
 import io.ferry.vault.store.Job;
@@ -19,7 +20,10 @@ import tools.jackson.databind.json.JsonMapper;
 import java.util.Optional;
 
 /**
- * A planned failover back to the machine's own host, from the reverse repository there.
+ * A planned failover back to the primary site, from the reverse repository on the machine's own
+ * host: into the machine's own domain (in place) or into a domain on another host of the site
+ * (the alternate location: that host reads the repository over the data channel and creates the
+ * domain from the point's configuration if it does not exist; {@link FailbackTarget}).
  * pre-sync (delta): the latest point is written into the machine's disks by digest while the
  * recovery-site VM still runs. complete-failover (delta): waits for the operator
  * ({@code POST /jobs/{id}/continue}). shutdown-source: PROTECTED → FAILING_OVER, the recovery-site
@@ -50,19 +54,20 @@ final class Failback implements JobHandler {
         ProtectedMachine pm = pmo.get();
         Machine m = store.machine(pm.machineId()).orElseThrow();
         ReplicationRoute route = ReplicationRoute.of(pm, m, store.pairing(pm.pairingId()).orElseThrow());
-        Host home = store.host(m.hostId()).orElseThrow();
+        FailbackTarget t = FailbackTarget.of(job, m);
+        Host home = store.host(t.hostId()).orElseThrow(); // where the machine goes: its own host, or the alternate one
         Host away = store.host(route.sourceHostId()).orElseThrow();
         JsonNode p = json.readTree(job.params());
-        boolean full = "full".equals(p.path("sync").asString("delta"));
+        boolean full = t.full();
         return switch (step) {
             case Steps.PRE_SYNC -> {
                 if (full) yield StepOutcome.skipped("full download: every chunk is written after the shutdown, no digest comparison");
-                if (!"SHUTOFF".equals(m.powerState())) {
-                    yield StepOutcome.failed("WRONG_STATE", "failback of " + m.name() + " refused: its old copy runs on " + home.name()
-                            + " (" + m.powerState() + "); Ferry writes the recovery site's data into it and will not overwrite a running"
-                            + " machine", "shut " + m.name() + " down on " + home.name() + " (it is the stale copy) and start the failback again");
+                String running = staleCopyRuns(t, m, home);
+                if (running != null) {
+                    yield StepOutcome.failed("WRONG_STATE", "failback of " + m.name() + " refused: " + running, "shut it down"
+                            + " (it is a stale copy) and start the failback again");
                 }
-                yield restored(job, step, home, "phase 1: " + m.name() + "'s disks brought close to point ", null);
+                yield restored(job, step, home, "phase 1: " + t.domain() + "'s disks on " + home.name() + " brought close to point ", null);
             }
             case Steps.COMPLETE_FAILOVER -> {
                 if (full) yield StepOutcome.skipped("full download: nothing to confirm");
@@ -74,11 +79,11 @@ final class Failback implements JobHandler {
             case Steps.SHUTDOWN_SOURCE -> {
                 if (ProtectionState.PROTECTED.name().equals(pm.state())) {
                     // nothing is shut down unless the machine's own copy can receive the data: shut off, its agent there
-                    if (!"SHUTOFF".equals(m.powerState()) || steps.silent(home)) {
+                    String why = notReady(t, m, home);
+                    if (why != null) {
                         yield StepOutcome.failed("WRONG_STATE", "failback of " + m.name() + " refused before anything was"
-                                + " shut down: " + (steps.silent(home) ? "agent " + home.name() + " is silent"
-                                : "its old copy runs on " + home.name() + " (" + m.powerState() + ")"), "shut " + m.name()
-                                + " down on " + home.name() + " (it is the stale copy), make sure its agent runs, and fail back again");
+                                + " shut down: " + why, "shut down the stale copy if one runs, make sure the agents run, and"
+                                + " fail back again");
                     }
                     if (!lifecycle.apply(pm, m.name(), ProtectionEvent.FAILOVER)) yield StepOutcome.waiting("retrying");
                     yield StepOutcome.waiting("shutting " + route.sourceDomain() + " down on " + away.name());
@@ -106,8 +111,8 @@ final class Failback implements JobHandler {
                 }
                 yield StepOutcome.waiting("final sync of " + route.sourceDomain() + " (shut off at " + r.get().at() + ")");
             }
-            case Steps.RESTORE -> restored(job, step, home, (full ? "full download: " : "phase 2: ") + m.name()
-                    + " holds point ", pm);
+            case Steps.RESTORE -> restored(job, step, home, (full ? "full download: " : "phase 2: ") + t.domain()
+                    + " on " + home.name() + " holds point ", pm);
             default -> throw new IllegalStateException("unknown step " + step);
         };
     }
@@ -122,8 +127,11 @@ final class Failback implements JobHandler {
                     // a re-run after a vault restart finds the machine FAILED_OVER already
                     if (!ProtectionState.FAILING_OVER.name().equals(finalOf.state())) return true;
                     if (!lifecycle.apply(finalOf, m.name(), ProtectionEvent.FAILOVER_DONE)) return false;
-                    // the machine runs at home again; the recovery-site copy is the standby (a reprotect's seed)
-                    tx.updateDirection(finalOf.id(), ProtectedMachine.REVERSE, null, null, finalOf.activeDomain());
+                    // the machine runs at the primary site again (its own domain, or the alternate one is the
+                    // machine now); the recovery-site copy is the standby (a reprotect's seed)
+                    FailbackTarget t = FailbackTarget.of(job, m);
+                    tx.updateDirection(finalOf.id(), ProtectedMachine.REVERSE, t.inPlace(m) ? null : t.hostId(),
+                            t.inPlace(m) ? null : t.domain(), finalOf.activeDomain());
                     return true;
                 });
                 if (!moved) return StepOutcome.waiting("retrying");
@@ -146,6 +154,47 @@ final class Failback implements JobHandler {
         }
         return StepOutcome.waiting("writing the point into the disks on " + home.name()
                 + (steps.silent(home) ? "; the host is SILENT: start its agent" : ""));
+    }
+
+    /** The failback target's power state as the inventory last reported it; null if no such domain is known there. */
+    private String targetPower(FailbackTarget t, Machine m) {
+        if (t.inPlace(m)) return m.powerState();
+        return store.machinesByHost(t.hostId()).stream().filter(x -> x.name().equals(t.domain())).map(Machine::powerState)
+                .findFirst().orElse(null);
+    }
+
+    /**
+     * A stale copy that runs at the primary site, or null: the target domain (Ferry would write into
+     * a running machine) or, for an alternate location, the machine's own domain (two copies would
+     * run with the same MAC addresses).
+     */
+    private String staleCopyRuns(FailbackTarget t, Machine m, Host home) {
+        String power = targetPower(t, m);
+        if (t.inPlace(m) ? !"SHUTOFF".equals(power) : power != null && !"SHUTOFF".equals(power)) {
+            return t.domain() + " runs on " + home.name() + " (" + power + "); Ferry writes the recovery site's data into it"
+                    + " and will not overwrite a running machine";
+        }
+        if (!t.inPlace(m) && m.powerState() != null && !"SHUTOFF".equals(m.powerState())
+                && !Machine.MISSING.equals(m.powerState())) {
+            return m.name() + " still runs on " + store.host(m.hostId()).map(Host::name).orElse(m.hostId()) + " ("
+                    + m.powerState() + "); a second copy on " + home.name() + " would run with the same MAC addresses";
+        }
+        return null;
+    }
+
+    /** Why the primary site cannot receive the machine now (before anything is shut down), or null. */
+    private String notReady(FailbackTarget t, Machine m, Host home) {
+        String running = staleCopyRuns(t, m, home);
+        if (running != null) return running;
+        if (steps.silent(home)) return "agent " + home.name() + " is silent";
+        if (!t.hostId().equals(m.hostId())) {
+            Host keeper = store.host(m.hostId()).orElseThrow();
+            if (steps.silent(keeper) || keeper.dataAddress() == null) {
+                return "agent " + keeper.name() + ", which keeps the reverse repository " + home.name() + " reads the machine"
+                        + " from, is " + (keeper.dataAddress() == null ? "without a data port (--data-listen)" : "silent");
+            }
+        }
+        return null;
     }
 
     private void back(ProtectedMachine pm, Machine m) {

@@ -277,11 +277,14 @@ public final class Jobs {
     }
 
     /**
-     * A planned failover back to the machine's own host, while it replicates in reverse:
+     * A planned failover back to the primary site, while the machine replicates in reverse:
      * {@code sync} delta (phase 1 while the recovery-site VM runs, the operator confirms, phase 2)
-     * or full (every chunk, no comparison).
+     * or full (every chunk, no comparison); into the machine's own domain (in place, the default)
+     * or into {@code domainName} on {@code host} (id or name, a host of the primary site; created
+     * there from the point's configuration if it does not exist).
      */
-    public Job failback(String protectedMachineId, String sync, Integer shutdownTimeoutSeconds, String actor) {
+    public Job failback(String protectedMachineId, String sync, Integer shutdownTimeoutSeconds, String host, String domainName,
+                        String actor) {
         ProtectedMachine pm = requirePm(protectedMachineId);
         Machine m = store.machine(pm.machineId()).orElseThrow();
         String s = sync == null ? "delta" : sync;
@@ -295,10 +298,34 @@ public final class Jobs {
         if (shutdownTimeoutSeconds != null && (shutdownTimeoutSeconds < 10 || shutdownTimeoutSeconds > 3600)) {
             throw ApiException.invalid("shutdownTimeoutSeconds must be 10-3600, got " + shutdownTimeoutSeconds, null);
         }
-        requireNoJob(pm, m);
-        return createJob(JobType.FAILBACK, pm.id(), Map.of("machineName", m.name(), "sync", s, "shutdownTimeoutSeconds",
+        Map<String, Object> params = new java.util.HashMap<>(Map.of("machineName", m.name(), "sync", s, "shutdownTimeoutSeconds",
                 shutdownTimeoutSeconds == null ? io.ferry.vault.agents.Assignments.DEFAULT_SHUTDOWN_TIMEOUT_SECONDS
-                        : shutdownTimeoutSeconds), actor);
+                        : shutdownTimeoutSeconds));
+        Host target = host == null ? store.host(m.hostId()).orElseThrow() : failbackHost(pm, m, host);
+        String name = domainName == null ? m.name() : validDomainName(domainName);
+        if (!target.id().equals(m.hostId()) || !name.equals(m.name())) {
+            // an existing domain of that name is written into (an old copy of the machine); never another protected one
+            Optional<Machine> there = store.machinesByHost(target.id()).stream().filter(x -> x.name().equals(name)).findFirst();
+            if (there.isPresent() && store.protectedMachineByMachine(there.get().id()).isPresent()) {
+                throw ApiException.conflict("cannot fail " + m.name() + " back as " + name + " on " + target.name()
+                        + ": " + name + " there is another protected machine and Ferry would overwrite its disks",
+                        "choose another domain name (--name), or fail back in place");
+            }
+            params.put("hostId", target.id());
+            params.put("domainName", name);
+        }
+        requireNoJob(pm, m);
+        return createJob(JobType.FAILBACK, pm.id(), params, actor);
+    }
+
+    /** A host of the pairing's primary site, by id or name (the alternate location of a failback). */
+    private Host failbackHost(ProtectedMachine pm, Machine m, String host) {
+        Pairing pairing = store.pairing(pm.pairingId()).orElseThrow();
+        List<Host> candidates = store.hostsBySite(pairing.primarySiteId());
+        return candidates.stream().filter(h -> h.id().equals(host) || h.name().equals(host)).findFirst()
+                .orElseThrow(() -> ApiException.invalid("cannot fail " + m.name() + " back to host '" + host
+                        + "': it is not a host of the pairing's primary site", "choose one of "
+                        + candidates.stream().map(Host::name).toList() + " (`ferry hosts`), or leave the host out to fail back in place"));
     }
 
     /** The operator's go at a step that waits for one (a failback's complete-failover). */

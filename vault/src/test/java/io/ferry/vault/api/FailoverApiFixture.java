@@ -38,6 +38,7 @@ abstract class FailoverApiFixture extends VaultApiTest {
     static final long GIB = 1L << 30;
 
     String operator;
+    String eastSite;
     FakeAgent src;
     FakeAgent rec;
     String web;
@@ -50,6 +51,7 @@ abstract class FailoverApiFixture extends VaultApiTest {
     void twoMachinesProtected() {
         operator = userWithRole("fiona", "OPERATOR");
         String east = createSite("east").get("id").asString();
+        eastSite = east;
         String west = createSite("west").get("id").asString();
         src = agent(east, "kvm-east");
         src.domains = List.of(FakeAgent.domain("web-1"), FakeAgent.domain("db-1"));

@@ -317,8 +317,54 @@ class FailoverFlowApiTest extends FailoverApiFixture {
         assertThat(rec.heartbeat().power()).isEmpty();
         assertThat(pm(web).get("state").asString()).isEqualTo("PROTECTED");
 
+        // an alternate location: a host of the primary site, never another protected machine's domain
+        Http.Reply wrongSite = post("/protected-machines/" + web + "/failback", Map.of("host", rec.hostId));
+        refused(wrongSite, 400, "INVALID_ARGUMENT", "web-1", "primary site");
+        assertThat(wrongSite.json().path("hint").asString()).contains("kvm-east");
+        refused(post("/protected-machines/" + web + "/failback", Map.of("host", "kvm-nowhere")), 400, "INVALID_ARGUMENT", "kvm-nowhere");
+        refused(post("/protected-machines/" + web + "/failback", Map.of("host", "kvm-east", "domainName", "db-1")), 409,
+                "CONFLICT", "db-1", "protected");
+        refused(post("/protected-machines/" + web + "/failback", Map.of("host", "kvm-east", "domainName", "bad name")), 400,
+                "INVALID_ARGUMENT", "domainName");
+        FakeAgent east2 = agent(eastSite, "kvm-east2");
+        east2.heartbeat();
+        // ... nor while the machine's own copy runs: two copies would run with one MAC
+        JsonNode twoCopies = started(post("/protected-machines/" + web + "/failback", Map.of("host", "kvm-east2")), "FAILBACK");
+        until(List.of(), List.of(), inState("FAILED"), twoCopies.get("id").asString());
+        assertThat(job(twoCopies.get("id").asString()).at("/error/message").asString()).contains("web-1").contains("still runs")
+                .contains("MAC");
+        assertThat(east2.heartbeat().restores()).isEmpty();
+
         src.domains = List.of(shutOff(FakeAgent.domain("web-1")), FakeAgent.domain("db-1"));
         src.heartbeat();
+        // the second host reads the reverse repository from kvm-east over the data channel and creates the domain
+        JsonNode alt = started(post("/protected-machines/" + web + "/failback", Map.of("host", "kvm-east2",
+                "domainName", "web-1-alt")), "FAILBACK");
+        AtomicReference<HeartbeatResponse> there = new AtomicReference<>();
+        await().atMost(WAIT).until(() -> {
+            src.heartbeat();
+            there.set(east2.heartbeat());
+            return !there.get().restores().isEmpty();
+        });
+        var create = there.get().restores().getFirst();
+        assertThat(create.domain()).isEqualTo("web-1-alt");
+        assertThat(create.create()).isTrue();
+        assertThat(create.sourceHostId()).isEqualTo(src.hostId);
+        assertThat(create.sourceDataAddress()).isEqualTo("127.0.0.1:10");
+        assertThat(create.repository()).isEqualTo("east-west-back");
+        assertThat(create.mode()).isEqualTo("DELTA");
+        assertThat(create.start()).isFalse();
+        assertThat(src.heartbeat().restores()).as("nothing is written at home").isEmpty();
+        assertThat(src.heartbeat().repositories().stream().filter(r -> r.name().equals("east-west-back")).findFirst().orElseThrow()
+                .writers()).as("the second host may read the reverse repository").contains(east2.hostId);
+        Http.Reply cancel = http.post(Http.API + "/jobs/" + alt.get("id").asString() + "/cancel", operator, null);
+        assertThat(cancel.status()).as("%s", cancel).isEqualTo(202);
+        until(List.of(), List.of(), inState("CANCELLED"), alt.get("id").asString());
+        assertThat(pm(web).get("state").asString()).isEqualTo("PROTECTED");
+        assertThat(east2.heartbeat().restores()).isEmpty();
+        assertThat(src.heartbeat().repositories().stream().filter(r -> r.name().equals("east-west-back")).findFirst().orElseThrow()
+                .writers()).doesNotContain(east2.hostId);
+
         refused(post("/protected-machines/" + web + "/failback", Map.of("sync", "sideways")), 400, "INVALID_ARGUMENT", "sync");
         JsonNode job = started(post("/protected-machines/" + web + "/failback", Map.of("sync", "delta")), "FAILBACK");
         String id = job.get("id").asString();
