@@ -101,7 +101,12 @@ class RoundTripTest {
     @Test
     @Order(1)
     void plannedFailoverAndCommit() throws Exception {
-        succeeds(sites.api.post("/protected-machines/" + pm + "/failover", Map.of("planned", true, "domainName", dr)), Duration.ofMinutes(3));
+        JsonNode failover = sites.api.post("/protected-machines/" + pm + "/failover", Map.of("planned", true, "domainName", dr));
+        // the vault restarts while the source shuts down: the job goes on where it was
+        await().atMost(Duration.ofSeconds(30)).until(() -> "shutdown-source".equals(sites.job(failover.get("id").asString()).get("step").asString()));
+        sites.stopVault();
+        sites.startVault();
+        succeeds(failover, Duration.ofMinutes(3));
         writtenAtHome = lastNumber(SHUTDOWN, vm.consoleText());
         assertThat(verified(Files.readString(awaitConsole(dr)))).isEqualTo(writtenAtHome);
         succeeds(sites.api.post("/protected-machines/" + pm + "/commit", Map.of()), Duration.ofMinutes(3));
@@ -151,6 +156,12 @@ class RoundTripTest {
         assertThat(sites.job(id).get("step").asString()).isEqualTo("complete-failover");
         assertThat(lv.state(dr)).isEqualTo(DomainState.RUNNING);
         assertThat(vm.state()).isEqualTo(DomainState.SHUTOFF);
+        // a vault restart while the job waits: it still waits, and nothing moved
+        sites.stopVault();
+        sites.startVault();
+        await().atMost(Duration.ofSeconds(30)).until(() -> "complete-failover".equals(sites.job(id).get("step").asString())
+                && "RUNNING".equals(sites.job(id).get("state").asString()));
+        assertThat(lv.state(dr)).isEqualTo(DomainState.RUNNING);
 
         sites.api.post("/jobs/" + id + "/continue", null);
         succeeds(job, Duration.ofMinutes(4));
@@ -247,27 +258,29 @@ class RoundTripTest {
                     assertThat(e.hint()).contains("e2e-primary2");
                 });
         assertThat(sites.protectedMachine(pm).get("state").asString()).isEqualTo("PROTECTED");
-        JsonNode job = sites.api.post("/protected-machines/" + pm + "/failback", Map.of("sync", "delta", "host", "e2e-primary2",
-                "domainName", alt, "shutdownTimeoutSeconds", 60));
-        String id = job.get("id").asString();
-        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1))
-                .until(() -> "complete-failover".equals(sites.job(id).get("step").asString()) || !"RUNNING".equals(sites.job(id).get("state").asString()));
-        JsonNode waiting = sites.job(id);
-        assertThat(waiting.get("step").asString()).as("%s%s", waiting, sites.diagnostics()).isEqualTo("complete-failover");
+        Map<String, Object> toHost2 = Map.of("sync", "delta", "host", "e2e-primary2", "domainName", alt, "shutdownTimeoutSeconds", 60);
+        String first = awaitCompleteFailover(sites.api.post("/protected-machines/" + pm + "/failback", toHost2));
         // phase 1 created the machine on the second host and wrote the point into its new disks, over the data channel
-        Matcher p1 = Pattern.compile("\\((\\d+) of (\\d+) bytes written\\)").matcher(TwoSitesSteps.message(waiting, "pre-sync"));
-        assertThat(p1.find()).isTrue();
-        assertThat(Long.parseLong(p1.group(1))).as("phase 1 writes the data into empty disks").isGreaterThanOrEqualTo(STILL);
+        long created = bytesWritten(sites.job(first), "pre-sync")[0];
+        assertThat(created).as("phase 1 writes the data into empty disks").isGreaterThanOrEqualTo(STILL);
         assertThat(lv.state(alt)).isEqualTo(DomainState.SHUTOFF);
         assertThat(lv.state(dr3)).isEqualTo(DomainState.RUNNING);
+        // cancelled there: PROTECTED, the recovery VM runs on; a new failback finds the domain it made and writes only the difference
+        sites.api.post("/jobs/" + first + "/cancel", null);
+        assertThat(sites.awaitJob(first, Duration.ofSeconds(30))).isEqualTo("CANCELLED");
+        assertThat(sites.protectedMachine(pm).get("state").asString()).isEqualTo("PROTECTED");
+        assertThat(lv.state(dr3)).isEqualTo(DomainState.RUNNING);
+        JsonNode job = sites.api.post("/protected-machines/" + pm + "/failback", toHost2);
+        String id = awaitCompleteFailover(job);
+        long[] p1 = bytesWritten(sites.job(id), "pre-sync");
+        assertThat(p1[0]).as("the domain exists now: phase 1 writes only what changed").isLessThan(STILL / 8);
 
         sites.api.post("/jobs/" + id + "/continue", null);
         succeeds(job, Duration.ofMinutes(4));
-        Matcher p2 = Pattern.compile("\\((\\d+) of (\\d+) bytes written\\)").matcher(TwoSitesSteps.message(sites.job(id), "restore"));
-        assertThat(p2.find()).isTrue();
-        System.out.printf("failback to another host: phase 1 wrote %,d bytes, phase 2 %,d of %,d%n", Long.parseLong(p1.group(1)),
-                Long.parseLong(p2.group(1)), Long.parseLong(p2.group(2)));
-        assertThat(Long.parseLong(p2.group(1))).as("phase 2 writes only what changed after phase 1").isLessThan(STILL / 8);
+        long[] p2 = bytesWritten(sites.job(id), "restore");
+        System.out.printf("failback to another host: phase 1 wrote %,d bytes into new disks (after a cancel, %,d more), phase 2"
+                + " %,d of %,d%n", created, p1[0], p2[0], p2[1]);
+        assertThat(p2[0]).as("phase 2 writes only what changed after phase 1").isLessThan(STILL / 8);
         long away = lastNumber(SHUTDOWN, Files.readString(RECOVERY_CONSOLES.resolve(dr3 + ".log")));
         assertThat(away).isGreaterThan(atHome);
         // the machine runs on the second host with every record, in order; its old copy at home was not touched
@@ -291,6 +304,24 @@ class RoundTripTest {
         VerifyResult r = PointCheck.verify(sites.repository("rt"), sites.points(pm).getFirst().get("id").asString(), work);
         assertThat(r.ok()).as("%s", r).isTrue();
         assertThat(r.records()).isGreaterThanOrEqualTo(away);
+    }
+
+    /** Waits until a delta failback waits for the operator; returns its id. */
+    private String awaitCompleteFailover(JsonNode job) {
+        String id = job.get("id").asString();
+        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1)).until(() -> "complete-failover".equals(
+                sites.job(id).get("step").asString()) || !"RUNNING".equals(sites.job(id).get("state").asString()));
+        JsonNode waiting = sites.job(id);
+        assertThat(waiting.get("step").asString()).as("%s%s", waiting, sites.diagnostics()).isEqualTo("complete-failover");
+        assertThat(waiting.get("state").asString()).isEqualTo("RUNNING");
+        return id;
+    }
+
+    /** {written, total} of a restore step's message "(N of M bytes written)". */
+    private static long[] bytesWritten(JsonNode job, String step) {
+        Matcher w = Pattern.compile("\\((\\d+) of (\\d+) bytes written\\)").matcher(TwoSitesSteps.message(job, step));
+        assertThat(w.find()).as("%s", job).isTrue();
+        return new long[] {Long.parseLong(w.group(1)), Long.parseLong(w.group(2))};
     }
 
     private void succeeds(JsonNode job, Duration max) {
