@@ -44,6 +44,10 @@ class FailoverTest {
     static final Path RECOVERY_IMAGES = Path.of("/var/lib/libvirt/images/ferry-recovery");
     static final Path RECOVERY_CONSOLES = Path.of("/var/lib/libvirt/qemu/ferry-recovery");
     static final Pattern VERIFY = Pattern.compile("FERRY-VERIFY records=(\\d+) status=(\\w+)");
+    static final Pattern NIC = Pattern.compile("FERRY-NIC name=(\\S+) mac=(\\S+)");
+    /** vm1's NIC is on the primary network; the pairing maps it to the recovery network. */
+    static final String PRIMARY_NET = "e2e-fo-a";
+    static final String RECOVERY_NET = "e2e-fo-b";
 
     Path work;
     TwoSites sites;
@@ -60,10 +64,12 @@ class FailoverTest {
         work = Files.createTempDirectory(Path.of("/var/tmp"), "ferry-e2e-");
         sites = TwoSites.start("ffo", work, "e2e-fo");
         lv = Libvirt.system();
+        lv.createIsolatedNetwork(PRIMARY_NET);
+        lv.createIsolatedNetwork(RECOVERY_NET);
         LabVmSpec spec = LabVmSpec.builder().namePrefix("e2e-fo").diskSize(128L << 20).mode(LabVmSpec.Mode.WRITE).rate(20).build();
-        vm1 = LabVm.create(lv, spec);
+        vm1 = LabVm.create(lv, spec.toBuilder().network(PRIMARY_NET).build());
         vm2 = LabVm.create(lv, spec.toBuilder().ignoreAcpi(true).build());
-        pairing = sites.pairing("fo", sites.policy("fo", COPY_FREQUENCY, 3600, 0));
+        pairing = sites.pairing("fo", sites.policy("fo", COPY_FREQUENCY, 3600, 0), Map.of(PRIMARY_NET, RECOVERY_NET));
         pm1 = protect(vm1);
         pm2 = protect(vm2);
         // the first (full) copy may be taken before the guest wrote anything: wait for an incremental
@@ -99,6 +105,10 @@ class FailoverTest {
                     }
                 }
             }
+            if (lv != null) {
+                lv.removeNetwork(PRIMARY_NET);
+                lv.removeNetwork(RECOVERY_NET);
+            }
             deleteOurs(RECOVERY_IMAGES);
             deleteOurs(RECOVERY_CONSOLES);
             if (work != null) Cleanup.deleteTree(work);
@@ -128,6 +138,14 @@ class FailoverTest {
         Matcher v = awaitConsole(drill, VERIFY, Duration.ofSeconds(90));
         assertThat(v.group(2)).isEqualTo("ok");
         assertThat(Long.parseLong(v.group(1))).isEqualTo(inPoint.records());
+        // the copy's NIC is on the isolated network with a new MAC (the source's MAC stays the source's)
+        String sourceMac = lv.interfaces(vm1.name()).getFirst().mac();
+        assertThat(lv.interfaces(drill)).singleElement().satisfies(n -> {
+            assertThat(n.source()).isEqualTo(network);
+            assertThat(n.mac()).isNotEqualTo(sourceMac);
+        });
+        assertThat(awaitConsole(drill, NIC, Duration.ofSeconds(10)).group(2)).as("the MAC the drill's guest sees")
+                .isEqualTo(lv.interfaces(drill).getFirst().mac()).isNotEqualTo(sourceMac);
         // the primary keeps running and replicating within its RPO while the drill runs
         await().atMost(Duration.ofSeconds(3L * COPY_FREQUENCY)).pollInterval(Duration.ofSeconds(1))
                 .until(() -> !sites.protectedMachine(pm1).get("latestPointId").asString().equals(before)
@@ -200,6 +218,13 @@ class FailoverTest {
         assertThat(v.group(2)).isEqualTo("ok");
         // every record the guest wrote before it shut down is at the recovery site, not one more
         assertThat(Long.parseLong(v.group(1))).isEqualTo(written);
+        // the failover VM keeps the machine's MAC, on the network the pairing maps its network to
+        String sourceMac = lv.interfaces(vm1.name()).getFirst().mac();
+        assertThat(lv.interfaces(dr)).singleElement().satisfies(n -> {
+            assertThat(n.source()).isEqualTo(RECOVERY_NET);
+            assertThat(n.mac()).isEqualTo(sourceMac);
+        });
+        assertThat(awaitConsole(dr, NIC, Duration.ofSeconds(10)).group(2)).as("the MAC the recovered guest sees").isEqualTo(sourceMac);
 
         JsonNode commit = sites.api.post("/protected-machines/" + pm1 + "/commit", Map.of());
         succeeds(commit, Duration.ofMinutes(3));

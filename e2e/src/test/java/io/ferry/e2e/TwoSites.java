@@ -156,6 +156,12 @@ public final class TwoSites implements AutoCloseable {
                 "policyId", policyId, "recoveryHostId", recoveryHostId)).get("id").asString();
     }
 
+    /** A pairing whose recovery VMs join {@code networkMapping}'s recovery networks (source network → recovery network). */
+    public String pairing(String name, String policyId, Map<String, String> networkMapping) {
+        return api.post("/pairings", Map.of("name", name, "primarySiteId", primarySiteId, "recoverySiteId", recoverySiteId,
+                "policyId", policyId, "recoveryHostId", recoveryHostId, "networkMapping", networkMapping)).get("id").asString();
+    }
+
     /** The machine id of a domain once the primary agent's inventory (every 10 s) reported it. */
     public String machineId(String vmName) {
         await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).until(() -> !api.list("/machines", Map.of("name", vmName)).isEmpty());

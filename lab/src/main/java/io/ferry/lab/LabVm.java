@@ -154,8 +154,9 @@ public final class LabVm implements AutoCloseable {
         for (Map.Entry<String, Path> d : disks.entrySet()) {
             x.append(diskElement(d.getKey(), d.getValue()));
         }
-        if (spec.network()) {
-            x.append("    <interface type='network'><source network='default'/><model type='virtio'/></interface>\n");
+        if (spec.network() != null) {
+            x.append("    <interface type='network'><source network='").append(esc(spec.network()))
+                    .append("'/><model type='virtio'/></interface>\n");
         }
         x.append("    <serial type='file'><source path='").append(esc(console.toString()))
                 .append("'/><target port='0'/></serial>\n");

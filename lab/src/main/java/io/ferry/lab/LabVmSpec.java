@@ -18,13 +18,14 @@ import java.util.Objects;
  * @param extraDisks   vdb, vdc, ... in order
  * @param existingDisk boot with this image as vda instead of a new disk (not deleted on close)
  * @param diskXml      a complete {@code <disk>} element for vda (overrides everything else about vda)
- * @param network      add a virtio NIC on libvirt's default network (which must exist)
+ * @param network      add a virtio NIC on this libvirt network (which must exist), or null for none;
+ *                     the guest prints {@code FERRY-NIC name=<if> mac=<mac>} for it at boot
  * @param extraCmdline appended to the kernel command line
  * @param ignoreAcpi   the guest ignores the ACPI power button ({@code ferry.acpi=ignore}) instead
  *                     of stopping the workload and powering off
  */
 public record LabVmSpec(String namePrefix, long diskSize, Mode mode, long rate, long max, int memoryMiB, int vcpus,
-                        List<ExtraDisk> extraDisks, Path existingDisk, String diskXml, boolean network,
+                        List<ExtraDisk> extraDisks, Path existingDisk, String diskXml, String network,
                         String extraCmdline, boolean ignoreAcpi) {
     public enum Mode {
         WRITE, VERIFY, IDLE;
@@ -115,7 +116,7 @@ public record LabVmSpec(String namePrefix, long diskSize, Mode mode, long rate, 
         private final List<ExtraDisk> extraDisks = new ArrayList<>();
         private Path existingDisk;
         private String diskXml;
-        private boolean network;
+        private String network;
         private String extraCmdline = "";
         private boolean ignoreAcpi;
 
@@ -129,7 +130,10 @@ public record LabVmSpec(String namePrefix, long diskSize, Mode mode, long rate, 
         public Builder extraDisk(ExtraDisk d) { extraDisks.add(d); return this; }
         public Builder existingDisk(Path v) { existingDisk = v; return this; }
         public Builder diskXml(String v) { diskXml = v; return this; }
-        public Builder network(boolean v) { network = v; return this; }
+        /** A NIC on libvirt's {@code default} network (true) or none. */
+        public Builder network(boolean v) { network = v ? "default" : null; return this; }
+        /** A NIC on this libvirt network (null: none). */
+        public Builder network(String v) { network = v; return this; }
         public Builder extraCmdline(String v) { extraCmdline = v; return this; }
         public Builder ignoreAcpi(boolean v) { ignoreAcpi = v; return this; }
 

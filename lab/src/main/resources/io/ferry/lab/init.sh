@@ -21,6 +21,14 @@ done
 i=0
 while [ ! -b "$disk" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i+1)); done
 echo "FERRY-BOOT disk=$disk uptime=$(cut -d' ' -f1 /proc/uptime)"
+# a virtio NIC (device id 0x0001) probes asynchronously: give it up to 2 s to appear
+if grep -qs 0x0001 /sys/bus/virtio/devices/*/device; then
+  i=0
+  while [ "$(ls /sys/class/net | grep -vc '^lo$')" = 0 ] && [ $i -lt 40 ]; do sleep 0.05; i=$((i+1)); done
+fi
+for n in /sys/class/net/*; do
+  [ "${n##*/}" = lo ] || [ ! -e "$n/address" ] || echo "FERRY-NIC name=${n##*/} mac=$(cat "$n/address")"
+done
 
 # busybox acpid reads /dev/input/event0.. and runs /etc/acpi/PWRF/00000080 on KEY_POWER (the
 # button driver turns the ACPI power-button event into that key); its output goes to -l.
