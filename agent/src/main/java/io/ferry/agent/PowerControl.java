@@ -18,7 +18,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Clean shutdowns the vault asks for (planned failover): the ACPI power button, then a wait of
  * up to the assignment's timeout. A guest that does not power off is reported TIMED_OUT and left
- * running: nothing is forced. A domain already shut off is reported SHUT_OFF at once.
+ * running: nothing is forced. A domain already shut off is reported SHUT_OFF at once; one that
+ * runs again while the assignment stands is reported RESTARTED.
  */
 final class PowerControl implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(PowerControl.class.getName());
@@ -35,11 +36,34 @@ final class PowerControl implements AutoCloseable {
         Set<String> ids = new HashSet<>();
         for (PowerAssignment a : wanted) {
             ids.add(a.id());
-            if (reports.containsKey(a.id())) continue;
+            PowerReport known = reports.get(a.id());
+            if (known != null) {
+                if (PowerReport.SHUT_OFF.equals(known.state()) && !running.containsKey(a.id())) checkStillOff(a, known);
+                continue;
+            }
             reports.put(a.id(), new PowerReport(a.id(), PowerReport.SHUTTING_DOWN, Instant.now(), null));
             running.put(a.id(), Thread.ofVirtual().name("shutdown-" + a.domain()).start(() -> shutDown(a)));
         }
         reports.keySet().removeIf(id -> !ids.contains(id) && !running.containsKey(id));
+    }
+
+    /**
+     * While the vault still relies on the shutdown (final sync, start of the recovery copy), a
+     * domain someone or something started again (host HA, an operator) is reported RESTARTED, once
+     * and for good: two copies of the machine must never run.
+     */
+    private void checkStillOff(PowerAssignment a, PowerReport off) {
+        DomainState now;
+        try {
+            now = libvirt.state(a.domain());
+        } catch (RuntimeException gone) {
+            return; // undefined: it cannot run
+        }
+        if (now == DomainState.SHUTOFF) return;
+        reports.put(a.id(), new PowerReport(a.id(), PowerReport.RESTARTED, Instant.now(), ErrorInfo.of("SOURCE_RESTARTED",
+                a.domain() + " was started again (" + now + ") after Ferry shut it down at " + off.at(),
+                "find what started it (host HA, autostart, an operator); shut it down and fail over again")));
+        LOG.log(System.Logger.Level.WARNING, "{0} runs again ({1}) after its shutdown for a failover at {2}", a.domain(), now, off.at());
     }
 
     List<PowerReport> reports() {

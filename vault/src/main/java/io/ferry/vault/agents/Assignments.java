@@ -219,8 +219,11 @@ public final class Assignments {
             if (job.isEmpty()) continue;
             String type = job.get().type();
             String step = job.get().step();
+            // kept while the job relies on the shutdown (the agent reports RESTARTED if the domain runs again),
+            // up to the start of a planned failover's recovery VM
             boolean planned = (JobType.PLANNED_FAILOVER.name().equals(type) || JobType.FAILBACK.name().equals(type))
-                    && (JobType.Steps.SHUTDOWN_SOURCE.equals(step) || JobType.Steps.FINAL_SYNC.equals(step));
+                    && (JobType.Steps.SHUTDOWN_SOURCE.equals(step) || JobType.Steps.FINAL_SYNC.equals(step)
+                    || JobType.PLANNED_FAILOVER.name().equals(type) && JobType.Steps.START_VM.equals(step));
             boolean unplanned = JobType.UNPLANNED_FAILOVER.name().equals(type) && JobType.Steps.SHUTDOWN_SOURCE.equals(step);
             if (!planned && !unplanned) continue;
             Machine m = store.machine(pm.machineId()).orElse(null);

@@ -38,8 +38,11 @@ final class Failback implements JobHandler {
     private final Lifecycle lifecycle;
     private final RecoveryVmSteps steps;
     private final JsonMapper json;
+    private final FailoverSteps failover;
 
-    Failback(VaultStore store, AgentReports reports, Lifecycle lifecycle, RecoveryVmSteps steps, JsonMapper json) {
+    Failback(VaultStore store, AgentReports reports, Lifecycle lifecycle, RecoveryVmSteps steps, FailoverSteps failover,
+             JsonMapper json) {
+        this.failover = failover;
         this.store = store;
         this.reports = reports;
         this.lifecycle = lifecycle;
@@ -101,16 +104,8 @@ final class Failback implements JobHandler {
                 }
                 yield StepOutcome.waiting("shutting " + route.sourceDomain() + " down on " + away.name());
             }
-            case Steps.FINAL_SYNC -> {
-                Optional<PowerReport> r = reports.power(away.id(), Assignments.powerId(job));
-                if (r.isEmpty() || r.get().at() == null || !PowerReport.SHUT_OFF.equals(r.get().state())) {
-                    yield StepOutcome.waiting("waiting for " + away.name() + " to confirm " + route.sourceDomain() + " is shut off");
-                }
-                if (pm.latestPointId() != null && pm.latestPointAt() != null && !pm.latestPointAt().isBefore(r.get().at())) {
-                    yield StepOutcome.done("final sync: point " + pm.latestPointId() + " holds every write up to the shutdown");
-                }
-                yield StepOutcome.waiting("final sync of " + route.sourceDomain() + " (shut off at " + r.get().at() + ")");
-            }
+            case Steps.FINAL_SYNC -> failover.finalSync("failback of " + m.name(), pm, reports.power(away.id(),
+                    Assignments.powerId(job)), route.sourceDomain(), away, () -> back(pm, m));
             case Steps.RESTORE -> restored(job, step, home, (full ? "full download: " : "phase 2: ") + t.domain()
                     + " on " + home.name() + " holds point ", pm);
             default -> throw new IllegalStateException("unknown step " + step);

@@ -2,6 +2,8 @@ package io.ferry.vault.jobs;
 
 import io.ferry.orchestrator.lifecycle.ProtectionEvent;
 import io.ferry.orchestrator.lifecycle.ProtectionState;
+import io.ferry.protocol.PowerReport;
+import io.ferry.vault.store.Host;
 import io.ferry.vault.store.Job;
 import io.ferry.vault.store.Machine;
 import io.ferry.vault.store.Pairing;
@@ -58,6 +60,31 @@ final class FailoverSteps {
         }
         if (out instanceof StepOutcome.Failed) back(job, pm, m);
         return out;
+    }
+
+    /**
+     * The final sync of a planned failover or failback: done once a point holds every write up to
+     * the confirmed shutdown of {@code domain} on {@code host}; if it was started again meanwhile,
+     * {@code back} runs and the job fails.
+     */
+    StepOutcome finalSync(String operation, ProtectedMachine pm, Optional<PowerReport> r, String domain, Host host, Runnable back) {
+        if (r.isPresent() && PowerReport.RESTARTED.equals(r.get().state())) return restarted(operation, r.get(), domain, back);
+        if (r.isEmpty() || r.get().at() == null || !PowerReport.SHUT_OFF.equals(r.get().state())) {
+            return StepOutcome.waiting("waiting for " + host.name() + " to confirm " + domain + " is shut off");
+        }
+        if (pm.latestPointId() != null && pm.latestPointAt() != null && !pm.latestPointAt().isBefore(r.get().at())) {
+            return StepOutcome.done("final sync: point " + pm.latestPointId() + " holds every write up to the shutdown");
+        }
+        return StepOutcome.waiting("final sync of " + domain + " (shut off at " + r.get().at() + ")"
+                + (pm.lastError() == null ? "" : "; last error: " + pm.lastError()));
+    }
+
+    /** The source runs again after its shutdown: {@code back}, and the job fails before a second copy starts. */
+    StepOutcome restarted(String operation, PowerReport r, String domain, Runnable back) {
+        back.run();
+        return StepOutcome.failed("SOURCE_RESTARTED", operation + " stopped: " + (r.error() == null ? domain
+                + " runs again" : r.error().message()) + ". Nothing was started at the other site; the machine is PROTECTED and"
+                + " replicates from " + domain + " again", r.error() == null ? null : r.error().hint());
     }
 
     /** Cancel of a failover job: back to PROTECTED; returns the job's message ({@code note} follows it). */

@@ -60,7 +60,7 @@ public final class Jobs {
                 .register(JobType.CHANGE_POINT, new ChangePoint(store, rvm, json))
                 .register(JobType.COMMIT, new Commit(store, reports, lifecycle, rvm))
                 .register(JobType.REPROTECT, new Reprotect(store, reports, lifecycle, rvm, json))
-                .register(JobType.FAILBACK, new Failback(store, reports, lifecycle, rvm, json));
+                .register(JobType.FAILBACK, new Failback(store, reports, lifecycle, rvm, failover, json));
         this.silentAfter = silentAfter;
         engine(e);
         return e;
@@ -115,7 +115,8 @@ public final class Jobs {
             // UNPROTECTED here means a half-finished earlier disable (e.g. a cancel cut by a restart): finish it
             if (!ProtectionState.UNPROTECTED.name().equals(pm.state())) Lifecycle.next(pm, m.name(), ProtectionEvent.DISABLE);
         } catch (IllegalTransitionException e) {
-            throw ApiException.wrongState("cannot disable protection of " + m.name() + ": " + e.getMessage(), null);
+            throw ApiException.wrongState("cannot disable protection of " + m.name() + ": " + e.getMessage(),
+                    nextSteps(m.name(), pm.state()));
         }
         return createJob(JobType.DISABLE_PROTECTION, pm.id(), Map.of("deletePoints", deletePoints, "machineName", m.name()), actor);
     }
@@ -379,8 +380,29 @@ public final class Jobs {
         try {
             transition.run();
         } catch (IllegalTransitionException e) {
-            throw ApiException.wrongState("cannot " + operation + ": " + e.getMessage(), null);
+            throw ApiException.wrongState("cannot " + operation + ": " + e.getMessage(), nextSteps(e.machine(), e.state()));
         }
+    }
+
+    /** What the operator can do with a machine in {@code state} (the hint of a wrong-state refusal). */
+    static String nextSteps(String machine, String state) {
+        ProtectionState st;
+        try {
+            st = ProtectionState.valueOf(state);
+        } catch (IllegalArgumentException | NullPointerException e) {
+            return "see `ferry protected` for its state";
+        }
+        return switch (st) {
+            case PROTECTED -> "it is PROTECTED: `ferry test-failover " + machine + "`, `ferry failover " + machine
+                    + " --planned|--unplanned`, `ferry failback " + machine + "` once it replicates back, or `ferry unprotect "
+                    + machine + "`";
+            case FAILED_OVER -> "it is FAILED_OVER: `ferry commit " + machine + "` accepts the failover, `ferry change-point "
+                    + machine + " POINT` runs it from another point";
+            case COMMITTED -> "it is COMMITTED: `ferry reprotect " + machine + "` replicates it to the other site";
+            case ENABLING, INITIAL_REPLICATION, RESYNC_REQUIRED, RESYNCING -> "wait until it is PROTECTED (`ferry protected`)";
+            case FAILING_OVER, REPROTECTING -> "a job is moving it: wait for it to end (`ferry jobs --watch`)";
+            case UNPROTECTED -> "protect it first (`ferry protect " + machine + " --pairing PAIRING`)";
+        };
     }
 
     private RecoveryPoint requirePoint(ProtectedMachine pm, Machine m, String selector) {
@@ -421,7 +443,8 @@ public final class Jobs {
         synchronized (engine) {
             Job job = store.job(jobId).orElseThrow(() -> ApiException.notFound("job", jobId));
             if (!job.active()) {
-                throw ApiException.wrongState("job " + jobId + " is " + job.state() + "; only running jobs can be cancelled", null);
+                throw ApiException.wrongState("job " + jobId + " is " + job.state() + "; only running jobs can be cancelled",
+                        "it has ended already: `ferry jobs " + jobId + "` shows how");
             }
             if (Job.CANCELLING.equals(job.state())) return job;
             if (!cancellable(job)) {

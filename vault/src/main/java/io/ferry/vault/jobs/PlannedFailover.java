@@ -2,6 +2,7 @@ package io.ferry.vault.jobs;
 
 import io.ferry.orchestrator.jobs.JobType.Steps;
 import io.ferry.protocol.PowerReport;
+import io.ferry.vault.agents.ReplicationRoute;
 import io.ferry.vault.store.Host;
 import io.ferry.vault.store.Job;
 import io.ferry.vault.store.Machine;
@@ -34,12 +35,14 @@ final class PlannedFailover implements JobHandler {
         if (pmo.isEmpty()) return StepOutcome.failed("NOT_FOUND", "protected machine " + job.targetId() + " no longer exists", null);
         ProtectedMachine pm = pmo.get();
         Machine m = store.machine(pm.machineId()).orElseThrow();
-        Host src = store.host(m.hostId()).orElseThrow();
+        ReplicationRoute source = steps.route(pm, m);
+        Host src = store.host(source.sourceHostId()).orElseThrow();
+        String domain = source.sourceDomain();
         return switch (step) {
             case Steps.SHUTDOWN_SOURCE -> {
-                Optional<PowerReport> r = steps.power(m, job);
+                Optional<PowerReport> r = steps.power(source, job);
                 if (r.isPresent() && PowerReport.SHUT_OFF.equals(r.get().state())) {
-                    yield StepOutcome.done(m.name() + " shut down cleanly on " + src.name() + " at " + r.get().at());
+                    yield StepOutcome.done(domain + " shut down cleanly on " + src.name() + " at " + r.get().at());
                 }
                 if (r.isPresent() && (PowerReport.TIMED_OUT.equals(r.get().state()) || PowerReport.ERROR.equals(r.get().state()))) {
                     failover.back(job, pm, m);
@@ -53,24 +56,23 @@ final class PlannedFailover implements JobHandler {
                 if (steps.silent(src)) {
                     failover.back(job, pm, m);
                     yield StepOutcome.failed("SOURCE_UNREACHABLE", "planned failover of " + m.name() + " refused: source agent "
-                            + src.name() + " is silent, so " + m.name() + " cannot be shut down and synchronised; it is PROTECTED",
+                            + src.name() + " is silent, so " + domain + " cannot be shut down and synchronised; it is PROTECTED",
                             "bring the source agent back, or fail over unplanned (`ferry failover " + m.name() + " --unplanned`)");
                 }
-                yield StepOutcome.waiting("shutting " + m.name() + " down on " + src.name()
+                yield StepOutcome.waiting("shutting " + domain + " down on " + src.name()
                         + (r.isPresent() ? " (" + r.get().state() + ")" : ""));
             }
-            case Steps.FINAL_SYNC -> {
-                Optional<PowerReport> r = steps.power(m, job);
-                if (r.isEmpty() || r.get().at() == null || !PowerReport.SHUT_OFF.equals(r.get().state())) {
-                    yield StepOutcome.waiting("waiting for " + src.name() + " to confirm " + m.name() + " is shut off");
+            case Steps.FINAL_SYNC -> failover.finalSync("planned failover of " + m.name(), pm, steps.power(source, job), domain, src,
+                    () -> failover.back(job, pm, m));
+            case Steps.START_VM -> {
+                // the last look before a second copy starts: the source must still be off
+                Optional<PowerReport> r = steps.power(source, job);
+                if (store.recoveryVm(RecoveryVmSteps.vmId(job)).isEmpty() && r.isPresent()
+                        && PowerReport.RESTARTED.equals(r.get().state())) {
+                    yield failover.restarted("planned failover of " + m.name(), r.get(), domain, () -> failover.back(job, pm, m));
                 }
-                if (pm.latestPointId() != null && pm.latestPointAt() != null && !pm.latestPointAt().isBefore(r.get().at())) {
-                    yield StepOutcome.done("final sync: point " + pm.latestPointId() + " holds every write up to the shutdown");
-                }
-                yield StepOutcome.waiting("final sync of " + m.name() + " (shut off at " + r.get().at() + ")"
-                        + (pm.lastError() == null ? "" : "; last error: " + pm.lastError()));
+                yield failover.startVm(job, pm, m);
             }
-            case Steps.START_VM -> failover.startVm(job, pm, m);
             default -> throw new IllegalStateException("unknown step " + step);
         };
     }

@@ -4,6 +4,7 @@ import io.ferry.protocol.PowerReport;
 import io.ferry.protocol.RecoveryVmReport;
 import io.ferry.vault.agents.AgentReports;
 import io.ferry.vault.agents.Assignments;
+import io.ferry.vault.agents.ReplicationRoute;
 import io.ferry.vault.store.Host;
 import io.ferry.vault.store.Job;
 import io.ferry.vault.store.Machine;
@@ -85,8 +86,14 @@ final class RecoveryVmSteps {
     }
 
     /** The source agent's report on the shutdown a job asked for, if any. */
-    Optional<PowerReport> power(Machine m, Job job) {
-        return reports.power(m.hostId(), Assignments.powerId(job));
+    /** The shutdown report of the job's source: the domain that is the machine now, on its host. */
+    Optional<PowerReport> power(ReplicationRoute source, Job job) {
+        return reports.power(source.sourceHostId(), Assignments.powerId(job));
+    }
+
+    /** Where the machine runs now (the machine itself, or the domain that is it after a failback elsewhere). */
+    ReplicationRoute route(ProtectedMachine pm, Machine m) {
+        return ReplicationRoute.of(pm, m, store.pairing(pm.pairingId()).orElseThrow());
     }
 
     /** The recovery host of the machine's pairing, or a failed outcome naming what is missing. */

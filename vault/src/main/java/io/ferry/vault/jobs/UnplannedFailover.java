@@ -4,6 +4,7 @@ import io.ferry.orchestrator.jobs.JobType.Steps;
 import io.ferry.orchestrator.lifecycle.ProtectionEvent;
 import io.ferry.protocol.PowerReport;
 import io.ferry.vault.agents.Assignments;
+import io.ferry.vault.agents.ReplicationRoute;
 import io.ferry.vault.store.Host;
 import io.ferry.vault.store.Job;
 import io.ferry.vault.store.JobStep;
@@ -48,14 +49,15 @@ final class UnplannedFailover implements JobHandler {
         return switch (step) {
             case Steps.SHUTDOWN_SOURCE -> {
                 if (!p.path("shutdownSource").asBoolean(false)) yield StepOutcome.skipped("not asked to shut the source down");
-                Host src = store.host(m.hostId()).orElseThrow();
+                ReplicationRoute source = steps.route(pm, m);
+                Host src = store.host(source.sourceHostId()).orElseThrow();
                 if (steps.silent(src)) yield StepOutcome.skipped("source agent " + src.name() + " is silent; going on without it");
-                Optional<PowerReport> r = steps.power(m, job);
+                Optional<PowerReport> r = steps.power(source, job);
                 if (r.isPresent() && PowerReport.SHUT_OFF.equals(r.get().state())) {
-                    yield StepOutcome.done(m.name() + " shut down on " + src.name() + " at " + r.get().at());
+                    yield StepOutcome.done(source.sourceDomain() + " shut down on " + src.name() + " at " + r.get().at());
                 }
                 if (r.isPresent() && !PowerReport.SHUTTING_DOWN.equals(r.get().state())) {
-                    yield StepOutcome.skipped(m.name() + " did not shut down (" + r.get().state()
+                    yield StepOutcome.skipped(source.sourceDomain() + " did not shut down (" + r.get().state()
                             + (r.get().error() == null ? "" : ": " + r.get().error().message()) + "); going on");
                 }
                 Instant started = job.steps().stream().filter(s -> s.name().equals(step)).map(JobStep::startedAt)
@@ -64,7 +66,7 @@ final class UnplannedFailover implements JobHandler {
                 if (Instant.now().isAfter(started.plusSeconds(timeout + 30L))) {
                     yield StepOutcome.skipped("no answer from " + src.name() + " about the shutdown; going on");
                 }
-                yield StepOutcome.waiting("trying to shut " + m.name() + " down on " + src.name());
+                yield StepOutcome.waiting("trying to shut " + source.sourceDomain() + " down on " + src.name());
             }
             case Steps.SELECT_POINT -> {
                 if (store.recoveryVm(RecoveryVmSteps.vmId(job)).isPresent()) {

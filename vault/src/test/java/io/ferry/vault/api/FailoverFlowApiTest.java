@@ -150,6 +150,24 @@ class FailoverFlowApiTest extends FailoverApiFixture {
         assertThat(pm(web).get("state").asString()).isEqualTo("PROTECTED");
         assertThat(src.heartbeat().power()).isEmpty();
         assertThat(rec.heartbeat().recoveryVms()).isEmpty();
+
+        // shut off, then started again by something else during the final sync: no second copy starts
+        JsonNode again = started(post("/protected-machines/" + web + "/failover", Map.of("planned", true, "domainName", "web-1-dr")),
+                "PLANNED_FAILOVER");
+        String id = again.get("id").asString();
+        String powerId = src.heartbeat().power().getFirst().id();
+        Instant off = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        until(List.of(), List.of(new PowerReport(powerId, "SHUT_OFF", off, null)), atStep("final-sync"), id);
+        PowerReport restarted = new PowerReport(powerId, "RESTARTED", off.plusSeconds(1), io.ferry.protocol.ErrorInfo.of(
+                "SOURCE_RESTARTED", "web-1 was started again (RUNNING) after Ferry shut it down at " + off, "find what started it"));
+        until(List.of(), List.of(restarted), inState("FAILED"), id);
+        JsonNode failed = job(id);
+        assertThat(failed.at("/error/code").asString()).isEqualTo("SOURCE_RESTARTED");
+        assertThat(failed.at("/error/message").asString()).contains("web-1").contains("started again").contains("PROTECTED");
+        assertThat(pm(web).get("state").asString()).isEqualTo("PROTECTED");
+        assertThat(rec.heartbeat().recoveryVms()).isEmpty();
+        assertThat(src.heartbeat().power()).isEmpty();
+        assertThat(src.heartbeat().sources()).extracting(x -> x.protectedMachineId()).contains(web);
     }
 
     @Test
