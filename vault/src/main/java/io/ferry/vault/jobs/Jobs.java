@@ -226,7 +226,8 @@ public final class Jobs {
                 throw ApiException.wrongState("cannot start a " + what + ": it is " + pm.state()
                         + "; a planned failover needs a PROTECTED machine", "fail over unplanned from a point, or wait for the resync");
             }
-            Host src = store.host(m.hostId()).orElseThrow();
+            // the host the machine runs on now (its own, or the alternate one a failback brought it to)
+            Host src = store.host(io.ferry.vault.agents.ReplicationRoute.of(pm, m, pairing).sourceHostId()).orElseThrow();
             if (src.lastHeartbeatAt() == null || src.lastHeartbeatAt().isBefore(Instant.now().minus(silentAfter))) {
                 throw ApiException.wrongState("cannot start a " + what + ": source agent " + src.name() + " is silent, so"
                         + " Ferry cannot shut it down and synchronise it", "bring the agent back, or fail over unplanned"
