@@ -57,6 +57,10 @@ final class RecoveryVmRunner implements AutoCloseable {
     private volatile String pointId;
     private volatile Instant startedAt;
     private volatile ErrorInfo error;
+    /** The block pull of a failover VM, while it runs. */
+    private volatile Thread puller;
+    private volatile Instant pullFailedAt;
+    static final java.time.Duration PULL_RETRY = java.time.Duration.ofSeconds(30);
     /** The assignment that last failed to start: not retried until the vault asks something else. */
     private volatile RecoveryVmAssignment failed;
 
@@ -163,7 +167,7 @@ final class RecoveryVmRunner implements AutoCloseable {
                     r = owner.record(id);
                     if (r == null) return;
                 }
-                if (RecoveryVmAssignment.FAILOVER.equals(r.kind()) && !r.independent()) makeIndependent(r);
+                if (RecoveryVmAssignment.FAILOVER.equals(r.kind()) && !r.independent()) makeIndependent(r); // in the background
             }
             case RecoveryVmAssignment.REMOVED -> {
                 if (r != null) remove(r);
@@ -173,8 +177,10 @@ final class RecoveryVmRunner implements AutoCloseable {
             case RecoveryVmAssignment.RELEASED -> {
                 if (r != null) {
                     phase = RecoveryVmReport.RELEASING;
-                    if (!r.independent()) r = makeIndependent(r);
-                    if (r == null || !r.independent()) return;
+                    if (!r.independent()) {
+                        makeIndependent(r); // the pull wakes this runner when it is done
+                        return;
+                    }
                     stopServer();
                     owner.forget(id);
                     LOG.log(System.Logger.Level.INFO, "released recovery VM {0}: it no longer depends on Ferry", r.domain());
@@ -267,24 +273,53 @@ final class RecoveryVmRunner implements AutoCloseable {
         }
     }
 
+    /**
+     * Starts the block pull of every disk in a thread of its own (a large disk takes hours, and a
+     * REMOVED or another point must not wait for it: removing the VM ends the pull) and returns
+     * {@code r}; the pull marks the record independent when done. A failed pull is reported and
+     * tried again after {@link #PULL_RETRY}.
+     */
     private RecoveryVmRecord makeIndependent(RecoveryVmRecord r) {
+        Thread p = puller;
+        if (p != null && p.isAlive()) return r;
+        Instant failedAt = pullFailedAt;
+        if (failedAt != null && failedAt.plus(PULL_RETRY).isAfter(Instant.now())) return r;
+        DomainState st = libvirt.state(r.domain());
+        if (st != DomainState.RUNNING && st != DomainState.PAUSED) {
+            fail("make recovery VM " + r.domain() + " independent of the repository", new AgentException("recovery VM "
+                    + r.domain() + " is not running, so its disks cannot be pulled", "start it with `virsh start " + r.domain() + "`"));
+            phase = RecoveryVmReport.RUNNING;
+            pullFailedAt = Instant.now();
+            return r;
+        }
+        puller = Thread.ofVirtual().name("pull-" + r.domain()).start(() -> pull(r));
+        return r;
+    }
+
+    private void pull(RecoveryVmRecord r) {
+        RuntimeException failure = null;
         try {
-            if (libvirt.state(r.domain()) != DomainState.RUNNING && libvirt.state(r.domain()) != DomainState.PAUSED) {
-                throw new AgentException("recovery VM " + r.domain() + " is not running, so its disks cannot be pulled",
-                        "start it with `virsh start " + r.domain() + "`");
-            }
             for (String disk : r.overlays().keySet()) libvirt.blockPull(r.domain(), disk, PULL_TIMEOUT);
-            RecoveryVmRecord done = r.withIndependent(true);
-            owner.save(done);
+        } catch (RuntimeException e) {
+            failure = e;
+        }
+        synchronized (this) {
+            if (!r.equals(owner.record(id))) return; // removed or made again meanwhile: the pull ended with the domain
+            if (failure != null) {
+                // the VM runs: a failed pull is reported (and retried), it does not make the start a failure
+                fail("make recovery VM " + r.domain() + " independent of the repository", failure);
+                phase = RecoveryVmReport.RUNNING;
+                pullFailedAt = Instant.now();
+                return;
+            }
+            owner.save(r.withIndependent(true));
             stopServer();
             error = null;
+            pullFailedAt = null;
             LOG.log(System.Logger.Level.INFO, "recovery VM {0} is independent of the repository", r.domain());
-            return done;
-        } catch (RuntimeException e) {
-            // the VM runs: a failed pull is reported (and retried), it does not make the start a failure
-            fail("make recovery VM " + r.domain() + " independent of the repository", e);
-            phase = RecoveryVmReport.RUNNING;
-            return r;
+        }
+        synchronized (wake) {
+            wake.notifyAll();
         }
     }
 
@@ -296,7 +331,10 @@ final class RecoveryVmRunner implements AutoCloseable {
             } catch (RuntimeException e) {
                 // already shut off
             }
-            libvirt.undefineKeepNvram(r.domain()); // a UEFI copy still names its source's NVRAM file
+            // a copy's UEFI variables are its own since the XML rewrite names them after it; an older
+            // copy names its source's file, which stays
+            if (RecoveryDomainXml.ownsNvram(libvirt.inactiveXml(r.domain()), r.domain())) libvirt.undefine(r.domain());
+            else libvirt.undefineKeepNvram(r.domain());
         }
         stopServer();
         try {

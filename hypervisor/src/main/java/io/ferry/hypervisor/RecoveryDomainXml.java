@@ -47,8 +47,9 @@ import org.w3c.dom.Text;
  *       chardev {@code <log file>} to {@code consoleDir/<name>-<n>.log}. The same source path always
  *       maps to the same new path (libvirt's {@code <console>} mirrors {@code <serial>}).</li>
  *   <li>Everything else (kernel, initrd, cmdline, memory, vcpus, features, on_poweroff, ...) is kept.
- *       Not rewritten, so still shared with the source if both run on one host: UEFI
- *       {@code <nvram>} path, explicit unix-socket channel paths, fixed VNC/SPICE ports.</li>
+ *       A UEFI {@code <nvram>} path becomes the copy's own ({@code <name>_VARS.fd} beside it, made
+ *       from the template on first start). Not rewritten, so still shared with the source if both
+ *       run on one host: explicit unix-socket channel paths, fixed VNC/SPICE ports.</li>
  * </ul>
  */
 public final class RecoveryDomainXml {
@@ -131,11 +132,46 @@ public final class RecoveryDomainXml {
         Element genid = Xml.child(root, "genid");
         if (genid != null) genid.setTextContent("");
 
+        rewriteNvram(Xml.child(root, "os"), o.name());
+
         Element devices = Xml.child(root, "devices");
         rewriteDisks(devices, o, source, object);
         rewriteInterfaces(devices, o);
         rewriteChardevs(devices, o, object);
         return serialize(root.getOwnerDocument(), object);
+    }
+
+    // ------------------------------------------------------------------ UEFI variables
+
+    /**
+     * A UEFI copy gets its own variable store: {@code <nvram>PATH</nvram>} (or
+     * {@code <nvram><source file=PATH/>}) becomes {@code <dir of PATH>/<name>_VARS.fd}, libvirt's own
+     * naming; the template stays, so libvirt creates the file from it on first start. The source's
+     * variables (boot entries) are not copied: they are not part of a point.
+     */
+    private static void rewriteNvram(Element os, String name) {
+        Element nvram = Xml.child(os, "nvram");
+        if (nvram == null) return;
+        Element src = Xml.child(nvram, "source");
+        String path = src != null ? Xml.attr(src, "file") : nvram.getTextContent().strip();
+        if (path == null || path.isEmpty()) return; // libvirt names it after the domain itself
+        Path own = Path.of(path).resolveSibling(name + "_VARS.fd");
+        if (src != null) src.setAttribute("file", own.toString());
+        else nvram.setTextContent(own.toString());
+    }
+
+    /**
+     * True if {@code domainXml}'s UEFI variable store is the domain's own (named after it, as
+     * {@link #rewrite} makes it, or none): removing the copy may delete it. A copy made by an older
+     * Ferry names its source's file, which must be kept.
+     */
+    public static boolean ownsNvram(String domainXml, String domain) {
+        Element root = Xml.parse(domainXml, "domain XML", "read <nvram>");
+        Element nvram = Xml.child(Xml.child(root, "os"), "nvram");
+        if (nvram == null) return true;
+        Element src = Xml.child(nvram, "source");
+        String path = src != null ? Xml.attr(src, "file") : nvram.getTextContent().strip();
+        return path == null || path.isEmpty() || Path.of(path).getFileName().toString().equals(domain + "_VARS.fd");
     }
 
     // ------------------------------------------------------------------ disks

@@ -223,6 +223,28 @@ class RecoveryDomainXmlTest {
     }
 
     @Test
+    void aUefiCopyGetsItsOwnVariableStoreMadeFromTheTemplate() {
+        String uefi = SOURCE.replace("<boot dev='hd'/>", "<loader readonly='yes' type='pflash'>/usr/share/OVMF/OVMF_CODE.fd</loader>"
+                + "<nvram template='/usr/share/OVMF/OVMF_VARS.fd'>/var/lib/libvirt/qemu/nvram/web1_VARS.fd</nvram><boot dev='hd'/>");
+        assertThat(uefi).contains("<nvram");
+        assertThat(RecoveryDomainXml.ownsNvram(uefi, "web1-dr")).as("the source's store is not the copy's").isFalse();
+        String out = RecoveryDomainXml.rewrite(uefi, options(nbdDisk(), null, null, true));
+        Element nvram = Xml.child(Xml.child(Xml.parse(out, "out", "test"), "os"), "nvram");
+        String copy = Xml.parse(out, "out", "test").getElementsByTagName("name").item(0).getTextContent();
+        assertThat(nvram.getTextContent()).isEqualTo("/var/lib/libvirt/qemu/nvram/" + copy + "_VARS.fd");
+        assertThat(Xml.attr(nvram, "template")).isEqualTo("/usr/share/OVMF/OVMF_VARS.fd");
+        assertThat(RecoveryDomainXml.ownsNvram(out, copy)).isTrue();
+
+        // libvirt's newer form, <nvram type='file'><source file=.../></nvram>
+        String typed = SOURCE.replace("<boot dev='hd'/>", "<nvram type='file'><source file='/srv/nv/web1.fd'/></nvram><boot dev='hd'/>");
+        Element src = Xml.child(Xml.child(Xml.child(Xml.parse(RecoveryDomainXml.rewrite(typed, options(nbdDisk(), null, null, true)),
+                "out", "test"), "os"), "nvram"), "source");
+        assertThat(Xml.attr(src, "file")).isEqualTo("/srv/nv/" + copy + "_VARS.fd");
+        // a BIOS domain, or one whose store libvirt names itself, owns what it has
+        assertThat(RecoveryDomainXml.ownsNvram(SOURCE, "web1-dr")).isTrue();
+    }
+
+    @Test
     void allNicsJoinOneNetwork() {
         Element root = Xml.parse(RecoveryDomainXml.rewrite(SOURCE, options(nbdDisk(), null, "ferry-iso-1", true)),
                 "out", "test");
