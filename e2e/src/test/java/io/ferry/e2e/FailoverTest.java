@@ -5,6 +5,7 @@ import io.ferry.hypervisor.ImageInfo;
 import io.ferry.hypervisor.Libvirt;
 import io.ferry.hypervisor.QemuImg;
 import io.ferry.lab.LabVm;
+import io.ferry.lab.RecoveryLeftovers;
 import io.ferry.lab.LabVmSpec;
 import io.ferry.lab.VerifyResult;
 import org.junit.jupiter.api.AfterAll;
@@ -41,8 +42,8 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class FailoverTest {
     static final int COPY_FREQUENCY = 15;
-    static final Path RECOVERY_IMAGES = Path.of("/var/lib/libvirt/images/ferry-recovery");
-    static final Path RECOVERY_CONSOLES = Path.of("/var/lib/libvirt/qemu/ferry-recovery");
+    static final Path RECOVERY_IMAGES = Libvirt.RECOVERY_IMAGES;
+    static final Path RECOVERY_CONSOLES = Libvirt.RECOVERY_CONSOLES;
     static final Pattern VERIFY = Pattern.compile("FERRY-VERIFY records=(\\d+) status=(\\w+)");
     static final Pattern NIC = Pattern.compile("FERRY-NIC name=(\\S+) mac=(\\S+)");
     /** vm1's NIC is on the primary network; the pairing maps it to the recovery network. */
@@ -94,23 +95,10 @@ class FailoverTest {
         } finally {
             // recovery VMs a failed test or a commit left (a committed VM is the operator's, not Ferry's)
             if (lv != null) {
-                for (String d : lv.domainNames()) {
-                    if (d.startsWith("e2e-fo")) {
-                        try {
-                            lv.destroy(d);
-                        } catch (RuntimeException ignored) {
-                            // shut off already
-                        }
-                        lv.undefine(d);
-                    }
-                }
-            }
-            if (lv != null) {
+                RecoveryLeftovers.remove(lv, "e2e-fo");
                 lv.removeNetwork(PRIMARY_NET);
                 lv.removeNetwork(RECOVERY_NET);
             }
-            deleteOurs(RECOVERY_IMAGES);
-            deleteOurs(RECOVERY_CONSOLES);
             if (work != null) Cleanup.deleteTree(work);
         }
     }
@@ -338,9 +326,5 @@ class FailoverTest {
         try (Stream<Path> s = Files.list(dir)) {
             return s.filter(f -> f.getFileName().toString().startsWith(prefix)).toList();
         }
-    }
-
-    private static void deleteOurs(Path dir) throws Exception {
-        for (Path f : ours(dir, "e2e-fo")) Files.deleteIfExists(f);
     }
 }

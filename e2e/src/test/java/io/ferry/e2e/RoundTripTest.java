@@ -3,6 +3,7 @@ package io.ferry.e2e;
 import io.ferry.hypervisor.DomainState;
 import io.ferry.hypervisor.Libvirt;
 import io.ferry.lab.LabVm;
+import io.ferry.lab.RecoveryLeftovers;
 import io.ferry.lab.LabVmSpec;
 import io.ferry.lab.VerifyResult;
 import org.junit.jupiter.api.AfterAll;
@@ -17,11 +18,9 @@ import tools.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -40,8 +39,7 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
 class RoundTripTest {
     static final int COPY_FREQUENCY = 15;
     static final long STILL = 64L << 20; // vdb: data that never changes
-    static final Path RECOVERY_IMAGES = Path.of("/var/lib/libvirt/images/ferry-recovery");
-    static final Path RECOVERY_CONSOLES = Path.of("/var/lib/libvirt/qemu/ferry-recovery");
+    static final Path RECOVERY_CONSOLES = Libvirt.RECOVERY_CONSOLES;
     static final Pattern VERIFY = Pattern.compile("FERRY-VERIFY records=(\\d+) status=(\\w+)");
     static final Pattern SHUTDOWN = Pattern.compile("FERRY-SHUTDOWN records=(\\d+)");
 
@@ -76,24 +74,7 @@ class RoundTripTest {
             if (vm != null) vm.close();
             if (sites != null) sites.close();
         } finally {
-            if (lv != null) {
-                for (String d : lv.domainNames()) {
-                    if (!d.startsWith("e2e-rt") && !d.startsWith("alt-e2e-rt")) continue;
-                    try {
-                        lv.destroy(d);
-                    } catch (RuntimeException off) {
-                        // shut off already
-                    }
-                    lv.undefine(d);
-                }
-            }
-            for (Path dir : List.of(RECOVERY_IMAGES, RECOVERY_CONSOLES)) {
-                if (!Files.isDirectory(dir)) continue;
-                try (Stream<Path> s = Files.list(dir)) {
-                    for (Path f : s.filter(f -> f.getFileName().toString().startsWith("e2e-rt")
-                            || f.getFileName().toString().startsWith("alt-e2e-rt")).toList()) Files.deleteIfExists(f);
-                }
-            }
+            if (lv != null) RecoveryLeftovers.remove(lv, "e2e-rt", "alt-e2e-rt");
             if (work != null) Cleanup.deleteTree(work);
         }
     }
@@ -304,6 +285,18 @@ class RoundTripTest {
         VerifyResult r = PointCheck.verify(sites.repository("rt"), sites.points(pm).getFirst().get("id").asString(), work);
         assertThat(r.ok()).as("%s", r).isTrue();
         assertThat(r.records()).isGreaterThanOrEqualTo(away);
+    }
+
+    @Test
+    @Order(7)
+    void aPlannedFailoverFromTheOtherHostShutsDownTheDomainThatIsTheMachineNow() throws Exception {
+        String alt = "alt-" + vm.name();
+        String dr4 = vm.name() + "-dr4";
+        succeeds(sites.api.post("/protected-machines/" + pm + "/failover", Map.of("planned", true, "domainName", dr4)), Duration.ofMinutes(3));
+        assertThat(lv.state(alt)).isEqualTo(DomainState.SHUTOFF);
+        long atHost2 = lastNumber(SHUTDOWN, Files.readString(RECOVERY_CONSOLES.resolve(alt + ".log")));
+        assertThat(verified(Files.readString(awaitConsole(dr4)))).as("every record written on the second host").isEqualTo(atHost2);
+        assertThat(vm.state()).as("the machine's old domain at home stays off").isEqualTo(DomainState.SHUTOFF);
     }
 
     /** Waits until a delta failback waits for the operator; returns its id. */

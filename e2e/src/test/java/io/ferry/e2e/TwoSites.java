@@ -87,7 +87,7 @@ public final class TwoSites implements AutoCloseable {
      * Starts a second agent on the primary site (same network namespace and libvirt as the first,
      * so it reports only domains matching {@code inventoryFilter}); returns its host id.
      */
-    String startSecondPrimary(String inventoryFilter) throws Exception {
+    public String startSecondPrimary(String inventoryFilter) throws Exception {
         primary2 = agent(Site.A, "primary2", primarySiteId, List.of("--inventory-filter", inventoryFilter)).start();
         await().atMost(Duration.ofSeconds(60)).until(() -> api.list("/hosts", Map.of()).stream()
                 .anyMatch(h -> "e2e-primary2".equals(h.get("name").asString()) && "ONLINE".equals(h.get("status").asString())));

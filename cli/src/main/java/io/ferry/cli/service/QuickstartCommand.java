@@ -177,7 +177,7 @@ public final class QuickstartCommand implements Callable<Integer> {
         step("commit: " + recovered + " gets its own disk (block pull) and no longer needs the repository");
         if (!succeeded(runJob(api, base + "/commit", Map.of()))) return false;
         out.println("  " + vm.name() + " is " + api.get(base).get("state").asString() + "; it runs as " + recovered);
-        if (!keepRunning) removeRecovered(lv, recovered);
+        if (!keepRunning) io.ferry.lab.RecoveryLeftovers.removeOne(lv, recovered);
         return true;
     }
 
@@ -205,7 +205,7 @@ public final class QuickstartCommand implements Callable<Integer> {
 
     /** The verifier line the recovered copy prints on its console when it boots. */
     private static String console(String domain, Duration max) throws Exception {
-        Path file = RECOVERY_CONSOLES.resolve(domain + ".log");
+        Path file = Libvirt.RECOVERY_CONSOLES.resolve(domain + ".log");
         Pattern verify = Pattern.compile("FERRY-VERIFY records=\\d+ status=\\w+");
         return await(domain + "'s verifier", max, () -> {
             if (!Files.exists(file)) return null;
@@ -213,22 +213,6 @@ public final class QuickstartCommand implements Callable<Integer> {
             return m.find() ? m.group() : null;
         }, Duration.ofMillis(500));
     }
-
-    private static void removeRecovered(Libvirt lv, String domain) throws IOException {
-        if (lv.exists(domain)) {
-            try {
-                lv.destroy(domain);
-            } catch (RuntimeException shutOff) {
-                // already off
-            }
-            lv.undefine(domain);
-        }
-        Files.deleteIfExists(RECOVERY_IMAGES.resolve(domain + "-vda.qcow2"));
-        Files.deleteIfExists(RECOVERY_CONSOLES.resolve(domain + ".log"));
-    }
-
-    private static final Path RECOVERY_IMAGES = Path.of("/var/lib/libvirt/images/ferry-recovery");
-    private static final Path RECOVERY_CONSOLES = Path.of("/var/lib/libvirt/qemu/ferry-recovery");
 
     private static String key(VaultClient api, JsonNode site) {
         return api.post("/sites/" + site.get("id").asString() + "/registration-keys", Map.of()).get("key").asString();

@@ -6,6 +6,7 @@ import io.ferry.datapath.restore.PointDisk;
 import io.ferry.e2e.TwoSites;
 import io.ferry.hypervisor.Libvirt;
 import io.ferry.lab.LabVm;
+import io.ferry.lab.RecoveryLeftovers;
 import io.ferry.lab.LabVmSpec;
 import io.ferry.repository.DiskRef;
 import io.ferry.repository.KeySource;
@@ -40,7 +41,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class FailoverBench {
-    static final Path CONSOLES = Path.of("/var/lib/libvirt/qemu/ferry-recovery");
+    static final Path CONSOLES = Libvirt.RECOVERY_CONSOLES;
     static final Pattern VERIFY = Pattern.compile("FERRY-VERIFY records=\\d+ status=ok");
 
     final Instant began = Instant.now();
@@ -78,7 +79,8 @@ class FailoverBench {
         long largeDisk = Long.getLong("ferry.bench.largeDiskGiB", 8) << 30;
         Table back = new Table("machine", "reprotect s", "reprotect sent MB", "delta failback phase 1 s", "phase 1 written MB",
                 "after the go: phase 2 s", "phase 2 written MB", "reprotect forward s", "forward sent MB",
-                "full-download failback s", "full written MB");
+                "full-download failback s", "full written MB", "other host: phase 1 s (creates it)", "other host: phase 1 written MB",
+                "other host: phase 2 s", "other host: phase 2 written MB");
         this.back = back;
         Table t = new Table("machine", "data in point", "initial replication s", "test failover: job s", "test failover: guest verified s",
                 "drill cleanup s", "copy first: materialize s", "copy first + boot s", "planned failover: job s",
@@ -97,7 +99,9 @@ class FailoverBench {
                 + " seed (a local capture of the old disk on the receiving side) is not counted: it crosses no network."
                 + " Delta failback: phase 1 writes the latest reverse point into the machine's own disks by digest while the"
                 + " recovery VM runs; after the operator's go the recovery VM shuts down, the final sync runs and phase 2"
-                + " writes what changed since. Full download writes every chunk after the shutdown.\n");
+                + " writes what changed since. Full download writes every chunk after the shutdown. \"Other host\": a delta"
+                + " failback to a second host of the primary site; phase 1 defines the machine there and writes the point into"
+                + " its new disks, read from the reverse repository on the machine's own host over the data channel.\n");
     }
 
     private void measure(Table t, String label, LabVmSpec spec) throws Exception {
@@ -163,12 +167,10 @@ class FailoverBench {
         }
     }
 
-    /** From COMMITTED at the recovery site: reprotect, delta failback, commit, reprotect forward; then a full-download trip. */
-    private void roundTrips(TwoSites sites, String pm, String label, LabVm vm) throws Exception {
-        String base = "/protected-machines/" + pm;
-        double[] rep = reprotect(sites, pm);
+    /** A delta failback with the operator's go as soon as phase 1 is done: {phase 1 s, bytes written, phase 2 s, bytes written}. */
+    private static double[] deltaFailback(TwoSites sites, String pm, Map<String, Object> body) throws Exception {
         Instant b0 = Instant.now();
-        JsonNode fb = sites.api.post(base + "/failback", Map.of("sync", "delta"));
+        JsonNode fb = sites.api.post("/protected-machines/" + pm + "/failback", body);
         String id = fb.get("id").asString();
         Instant end = Instant.now().plusSeconds(1200);
         while (!"complete-failover".equals(sites.job(id).get("step").asString()) && Instant.now().isBefore(end)) Thread.sleep(200);
@@ -177,8 +179,14 @@ class FailoverBench {
         Instant g0 = Instant.now();
         sites.api.post("/jobs/" + id + "/continue", null);
         finish(sites, fb, Duration.ofMinutes(20));
-        double phase2 = secs(g0);
-        long phase2Bytes = written(stepMessage(sites.job(id), "restore"));
+        return new double[] {phase1, phase1Bytes, secs(g0), written(stepMessage(sites.job(id), "restore"))};
+    }
+
+    /** From COMMITTED at the recovery site: reprotect, delta failback, commit, reprotect forward; then a full-download trip. */
+    private void roundTrips(TwoSites sites, String pm, String label, LabVm vm) throws Exception {
+        String base = "/protected-machines/" + pm;
+        double[] rep = reprotect(sites, pm);
+        double[] delta = deltaFailback(sites, pm, Map.of("sync", "delta"));
         finish(sites, sites.api.post(base + "/commit", Map.of()), Duration.ofMinutes(5));
         double[] fwd = reprotect(sites, pm);
         // a second trip, failing back by full download
@@ -191,8 +199,20 @@ class FailoverBench {
         finish(sites, full, Duration.ofMinutes(30));
         double fullS = secs(f0);
         long fullBytes = written(stepMessage(sites.job(full.get("id").asString()), "restore"));
-        back.row(label, rep[0], Table.mb(rep[1]), phase1, Table.mb(phase1Bytes), phase2, Table.mb(phase2Bytes), fwd[0], Table.mb(fwd[1]),
-                fullS, Table.mb(fullBytes));
+        // a third trip, failing back to a second host of the primary site that has no copy of the machine
+        finish(sites, sites.api.post(base + "/commit", Map.of()), Duration.ofMinutes(5));
+        reprotect(sites, pm);
+        String dr3 = vm.name() + "-dr3";
+        finish(sites, sites.api.post(base + "/failover", Map.of("planned", true, "domainName", dr3)), Duration.ofMinutes(10));
+        finish(sites, sites.api.post(base + "/commit", Map.of()), Duration.ofMinutes(30));
+        reprotect(sites, pm);
+        sites.startSecondPrimary("alt-" + vm.spec().namePrefix() + ".*");
+        String alt = "alt-" + vm.name();
+        double[] other = deltaFailback(sites, pm, Map.of("sync", "delta", "host", "e2e-primary2", "domainName", alt));
+        back.row(label, rep[0], Table.mb(rep[1]), delta[0], Table.mb((long) delta[1]), delta[2], Table.mb((long) delta[3]), fwd[0],
+                Table.mb(fwd[1]), fullS, Table.mb(fullBytes), other[0], Table.mb((long) other[1]), other[2], Table.mb((long) other[3]));
+        removeDomain(alt);
+        removeDomain(dr3);
         removeDomain(dr2);
         removeDomain(vm.name() + "-dr");
     }
@@ -219,19 +239,8 @@ class FailoverBench {
         return m.find() ? Long.parseLong(m.group(1)) : -1;
     }
 
-    private void removeDomain(String d) throws IOException {
-        if (lv.exists(d)) {
-            try {
-                lv.destroy(d);
-            } catch (RuntimeException off) {
-                // shut off already
-            }
-            lv.undefine(d);
-        }
-        try (Stream<Path> s = Files.list(Path.of("/var/lib/libvirt/images/ferry-recovery"))) {
-            for (Path f : s.filter(f -> f.getFileName().toString().startsWith(d)).toList()) Files.deleteIfExists(f);
-        }
-        Files.deleteIfExists(CONSOLES.resolve(d + ".log"));
+    private void removeDomain(String d) {
+        RecoveryLeftovers.removeOne(lv, d);
     }
 
     private static void finish(TwoSites sites, JsonNode job, Duration max) {

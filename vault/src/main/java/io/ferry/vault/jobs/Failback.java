@@ -193,13 +193,7 @@ final class Failback implements JobHandler {
     }
 
     private void back(ProtectedMachine pm, Machine m) {
-        for (int i = 0; i < 5; i++) { // the monitor may bump the version meanwhile: re-read and apply again
-            ProtectedMachine now = store.protectedMachine(pm.id()).orElse(null);
-            if (now == null || !ProtectionState.FAILING_OVER.name().equals(now.state())
-                    || lifecycle.apply(now, m.name(), ProtectionEvent.FAILED)) {
-                return;
-            }
-        }
+        lifecycle.applyWhile(pm.id(), m.name(), ProtectionState.FAILING_OVER, ProtectionEvent.FAILED);
     }
 
     @Override

@@ -99,12 +99,6 @@ final class FailoverSteps {
     /** The failover VM, if any, is no longer wanted and FAILING_OVER → PROTECTED. */
     void back(Job job, ProtectedMachine pm, Machine m) {
         store.recoveryVm(RecoveryVmSteps.vmId(job)).ifPresent(v -> store.updateRecoveryVm(v.id(), RecoveryVm.REMOVED, v.pointId()));
-        for (int i = 0; i < 5; i++) { // the monitor may bump the version meanwhile: re-read and apply again
-            ProtectedMachine now = store.protectedMachine(pm.id()).orElse(null);
-            if (now == null || !ProtectionState.FAILING_OVER.name().equals(now.state())
-                    || lifecycle.apply(now, m.name(), ProtectionEvent.FAILED)) {
-                return;
-            }
-        }
+        lifecycle.applyWhile(pm.id(), m.name(), ProtectionState.FAILING_OVER, ProtectionEvent.FAILED);
     }
 }

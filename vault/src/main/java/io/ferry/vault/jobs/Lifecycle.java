@@ -40,6 +40,25 @@ public final class Lifecycle {
         return store.updateTestState(pm.id(), pm.version(), next.name());
     }
 
+    /**
+     * A way back (failed or cancelled job): applies {@code event} while the machine is still in
+     * {@code from}, re-reading it when someone else (the monitor) changed it meanwhile; a few tries.
+     */
+    public void applyWhile(String pmId, String machineName, ProtectionState from, ProtectionEvent event) {
+        for (int i = 0; i < 5; i++) {
+            ProtectedMachine now = store.protectedMachine(pmId).orElse(null);
+            if (now == null || !from.name().equals(now.state()) || apply(now, machineName, event)) return;
+        }
+    }
+
+    /** As {@link #applyWhile(String, String, ProtectionState, ProtectionEvent)} for the test-failover state. */
+    public void applyWhile(String pmId, String machineName, TestFailoverState from, io.ferry.orchestrator.lifecycle.TestFailoverEvent event) {
+        for (int i = 0; i < 5; i++) {
+            ProtectedMachine now = store.protectedMachine(pmId).orElse(null);
+            if (now == null || !from.name().equals(now.testState()) || apply(now, machineName, event)) return;
+        }
+    }
+
     /** Applies {@code event}; false if someone else changed the machine meanwhile (re-read and retry). */
     public boolean apply(ProtectedMachine pm, String machineName, ProtectionEvent event) {
         ProtectionState next = next(pm, machineName, event);

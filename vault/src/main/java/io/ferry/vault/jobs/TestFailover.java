@@ -89,13 +89,7 @@ final class TestFailover implements JobHandler {
     private void abandon(ProtectedMachine pm, Machine m, String vmId) {
         store.recoveryVm(vmId).ifPresent(vm -> store.updateRecoveryVm(vm.id(), RecoveryVm.REMOVED, vm.pointId()));
         // the monitor may bump the version meanwhile: re-read until the drill is CLEANING_UP
-        for (int i = 0; i < 5; i++) {
-            ProtectedMachine now = store.protectedMachine(pm.id()).orElse(null);
-            if (now == null || !TestFailoverState.STARTING.name().equals(now.testState())
-                    || lifecycle.apply(now, m.name(), TestFailoverEvent.FAILED)) {
-                return;
-            }
-        }
+        lifecycle.applyWhile(pm.id(), m.name(), TestFailoverState.STARTING, TestFailoverEvent.FAILED);
     }
 
     @Override
