@@ -79,7 +79,7 @@ public final class Agent implements AutoCloseable {
         power = new PowerControl(libvirt);
         seeds = new Seeds(libvirt, repositories, cfg.captureWorkers());
         restores = new Restores(libvirt, repositories, cfg.captureWorkers(), identity, keys, cfg.requestTimeout(),
-                Libvirt.RECOVERY_IMAGES, Libvirt.RECOVERY_CONSOLES);
+                Libvirt.RECOVERY_IMAGES, Libvirt.RECOVERY_CONSOLES, cfg.stateDir().resolve("restores.json"));
         vault = new VaultConnection(cfg, identity);
         // what the vault last asked, so a restart during a vault outage goes on replicating and serving
         recoveryVms.resume(); // exports first: a recovery VM may be reading them right now

@@ -65,8 +65,10 @@ final class RecoveryRepositories implements AutoCloseable {
     /** The store a peer may write, if the vault named it a writer of that repository. */
     Optional<BlobStore> access(String peerHostId, String repository) {
         Kept k = kept.get(repository);
-        if (k == null || k.repo == null || !k.assignment.writers().contains(peerHostId)) return Optional.empty();
-        return Optional.of(new WriterStore(k.repo.store(), peerHostId));
+        if (k == null || k.repo == null) return Optional.empty();
+        if (k.assignment.writers().contains(peerHostId)) return Optional.of(new WriterStore(k.repo.store(), peerHostId));
+        if (k.assignment.readers().contains(peerHostId)) return Optional.of(new ReadOnlyStore(k.repo.store(), peerHostId));
+        return Optional.empty();
     }
 
     /** Brings the repositories to what the vault asks: create, open, delete points, purge machines. */

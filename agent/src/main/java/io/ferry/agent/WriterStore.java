@@ -12,13 +12,18 @@ import java.util.stream.Stream;
  * compromised primary host can then not destroy the recovery points that are there to survive
  * it; retention and GC run on the recovery agent itself.
  */
-final class WriterStore implements BlobStore {
+class WriterStore implements BlobStore {
     private final BlobStore inner;
     private final String peer;
 
     WriterStore(BlobStore inner, String peer) {
         this.inner = inner;
         this.peer = peer;
+    }
+
+    /** The host this view is for. */
+    final String peer() {
+        return peer;
     }
 
     @Override

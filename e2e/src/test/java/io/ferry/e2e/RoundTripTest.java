@@ -124,6 +124,19 @@ class RoundTripTest {
     void deltaFailbackWaitsForTheOperatorAndWritesOnlyWhatChanged() throws Exception {
         await().atMost(Duration.ofSeconds(3L * COPY_FREQUENCY)).until(() -> sites.points(pm).size() >= 2
                 && "REVERSE".equals(sites.protectedMachine(pm).get("direction").asString()));
+        // a drill while it replicates back runs at home, from the reverse repository there; the recovery VM runs on
+        String homeDrill = vm.name() + "-hd";
+        succeeds(sites.api.post("/protected-machines/" + pm + "/test-failover", Map.of("domainName", homeDrill)), Duration.ofMinutes(2));
+        JsonNode drill = sites.api.list("/protected-machines/" + pm + "/recovery-vms", Map.of()).getFirst();
+        assertThat(drill.get("hostId").asString()).isEqualTo(sites.primaryHostId);
+        VerifyResult inPoint = PointCheck.verify(sites.primaryRepository("rt" + io.ferry.vault.agents.ReplicationRoute.REVERSE_SUFFIX),
+                drill.get("pointId").asString(), work);
+        assertThat(verified(Files.readString(awaitConsole(homeDrill)))).isEqualTo(inPoint.records()).isGreaterThanOrEqualTo(writtenAtHome);
+        assertThat(lv.state(dr)).isEqualTo(DomainState.RUNNING);
+        succeeds(sites.api.post("/protected-machines/" + pm + "/test-failover/cleanup", Map.of()), Duration.ofMinutes(2));
+        assertThat(lv.exists(homeDrill)).isFalse();
+        assertThat(Files.exists(RECOVERY_CONSOLES.resolve(homeDrill + ".log"))).isFalse();
+
         JsonNode job = sites.api.post("/protected-machines/" + pm + "/failback", Map.of("sync", "delta", "shutdownTimeoutSeconds", 60));
         String id = job.get("id").asString();
         assertThat(job.get("type").asString()).isEqualTo("FAILBACK");
@@ -349,10 +362,15 @@ class RoundTripTest {
         return records;
     }
 
-    private static Path awaitConsole(String domain) {
+    private Path awaitConsole(String domain) throws Exception {
         Path console = RECOVERY_CONSOLES.resolve(domain + ".log");
-        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
-                .until(() -> Files.exists(console) && VERIFY.matcher(Files.readString(console)).find());
+        try { // a TCG guest reading its disk through the export while the block pull runs: slow on 2 busy cores
+            await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(500))
+                    .until(() -> Files.exists(console) && VERIFY.matcher(Files.readString(console)).find());
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError("no verifier line from " + domain + " (" + (lv.exists(domain) ? lv.state(domain) : "no domain")
+                    + "); console: " + (Files.exists(console) ? Files.readString(console) : "none") + sites.diagnostics(), e);
+        }
         return console;
     }
 }

@@ -9,7 +9,8 @@ import java.util.Map;
  *
  * @param id stable id (one per job step)
  * @param mode DELTA: compare every chunk by digest and write only those that differ; FULL: write every chunk
- * @param start start the domain once every disk is written
+ * @param start start the domain once every disk is written; may turn true later for the same id
+ *        (the vault first confirms the other copy is still off): the agent then starts it
  * @param create if no domain of that name exists here, define it from the point's domain
  *        configuration with new qcow2 images (MAC addresses kept, networks mapped); false: a
  *        missing domain is an error

@@ -86,7 +86,7 @@ public final class Vault implements AutoCloseable {
                 LOG.log(System.Logger.Level.WARNING, "created user admin; its password is in {0}", f);
             }
             AgentReports reports = new AgentReports();
-            Assignments assignments = new Assignments(store, cfg.gcGrace());
+            Assignments assignments = new Assignments(store, cfg.gcGrace(), reports);
             AgentGateway gateway = new AgentGateway(store, ca, reports, assignments, json, cfg.heartbeatInterval());
             Jobs jobs = new Jobs(store, json);
             JobEngine engine = jobs.newEngine(reports, cfg.agentSilentAfter(), Duration.ofMillis(500));

@@ -6,6 +6,8 @@ import io.ferry.protocol.CleanupAssignment;
 import io.ferry.protocol.PowerAssignment;
 import io.ferry.protocol.RecoveryVmAssignment;
 import io.ferry.protocol.RestoreAssignment;
+import io.ferry.protocol.PowerReport;
+import io.ferry.protocol.RestoreReport;
 import io.ferry.protocol.SeedAssignment;
 import io.ferry.vault.store.RecoveryVm;
 import java.util.Map;
@@ -44,10 +46,13 @@ public final class Assignments {
 
     private final VaultStore store;
     private final Duration gcGrace;
+    private final AgentReports reports;
 
-    public Assignments(VaultStore store, Duration gcGrace) {
+    /** {@code reports}: a failback starts the machine only once its disks are written and the other copy is still off. */
+    public Assignments(VaultStore store, Duration gcGrace, AgentReports reports) {
         this.store = store;
         this.gcGrace = gcGrace;
+        this.reports = reports;
     }
 
     public List<SourceAssignment> sources(String hostId) {
@@ -117,13 +122,13 @@ public final class Assignments {
                 List<String> writers = new ArrayList<>(store.hostsBySite(p.primarySiteId()).stream().map(Host::id).toList());
                 // (a seed after a failback is written locally by this host's agent, not over the data channel)
                 out.add(new RepositoryAssignment(p.repositoryName(), writers, compressionLevel(policy), p.encryptionKey(),
-                        forwardDelete, purge, gcGrace.toSeconds()));
+                        forwardDelete, purge, gcGrace.toSeconds(), List.of()));
             }
             if (reverseHere) {
-                List<String> writers = new ArrayList<>(store.hostsBySite(p.recoverySiteId()).stream().map(Host::id).toList());
-                writers.addAll(readers); // a failback to another host of the primary site reads it from there
+                List<String> writers = store.hostsBySite(p.recoverySiteId()).stream().map(Host::id).toList();
+                // a failback to another host of the primary site reads it from there, and only reads
                 out.add(new RepositoryAssignment(reverse, writers, compressionLevel(policy), p.encryptionKey(), reverseDelete,
-                        List.of(), gcGrace.toSeconds()));
+                        List.of(), gcGrace.toSeconds(), readers));
             }
         }
         return out;
@@ -167,19 +172,23 @@ public final class Assignments {
             Pairing p = store.pairing(pm.pairingId()).orElseThrow();
             String repo = ReplicationRoute.reverseRepository(p);
             String id = restoreId(job.get(), step);
+            // phase 2 starts the machine once its disks are written and the recovery-site copy is confirmed still off
+            boolean start = !phase1 && reports.restore(hostId, id).map(RestoreReport::done).orElse(false)
+                    && reports.power(ReplicationRoute.of(pm, m, p).sourceHostId(), powerId(job.get()))
+                    .map(r -> PowerReport.SHUT_OFF.equals(r.state())).orElse(false);
             if (t.inPlace(m)) {
-                out.add(RestoreAssignment.inPlace(id, repo, pm.latestPointId(), t.domain(), mode, !phase1));
+                out.add(RestoreAssignment.inPlace(id, repo, pm.latestPointId(), t.domain(), mode, start));
                 continue;
             }
             if (t.hostId().equals(m.hostId())) { // another domain on the machine's own host: the repository is local
-                out.add(new RestoreAssignment(id, repo, pm.latestPointId(), t.domain(), mode, !phase1, true, null, null, null,
-                        networkMapping(p)));
+                out.add(new RestoreAssignment(id, repo, pm.latestPointId(), t.domain(), mode, start, true, null, null, null,
+                        inverse(networkMapping(p))));
                 continue;
             }
             Host keeper = store.host(m.hostId()).orElse(null);
             if (keeper == null || keeper.dataAddress() == null) continue; // the job says why it waits
-            out.add(new RestoreAssignment(id, repo, pm.latestPointId(), t.domain(), mode, !phase1, true, keeper.id(),
-                    keeper.dataAddress(), p.encryptionKey(), networkMapping(p)));
+            out.add(new RestoreAssignment(id, repo, pm.latestPointId(), t.domain(), mode, start, true, keeper.id(),
+                    keeper.dataAddress(), p.encryptionKey(), inverse(networkMapping(p))));
         }
         return out;
     }
@@ -199,14 +208,39 @@ public final class Assignments {
 
     public List<CleanupAssignment> cleanups(String hostId) {
         List<CleanupAssignment> out = new ArrayList<>();
-        for (Machine m : store.machinesByHost(hostId)) {
-            Optional<ProtectedMachine> pm = store.protectedMachineByMachine(m.id());
-            if (pm.isEmpty()) continue;
-            Optional<Job> job = store.activeJobFor(pm.get().id());
-            if (job.isPresent() && JobType.DISABLE_PROTECTION.name().equals(job.get().type())
-                    && JobType.Steps.REMOVE_CHECKPOINTS.equals(job.get().step())) {
-                out.add(new CleanupAssignment(cleanupId(job.get()), "CHECKPOINTS", m.name()));
+        for (ProtectedMachine pm : store.protectedMachines()) {
+            Optional<Job> job = store.activeJobFor(pm.id());
+            if (job.isEmpty() || !JobType.DISABLE_PROTECTION.name().equals(job.get().type())
+                    || !JobType.Steps.REMOVE_CHECKPOINTS.equals(job.get().step())) continue;
+            Machine m = store.machine(pm.machineId()).orElse(null);
+            if (m == null) continue;
+            for (CheckpointHolder h : checkpointHolders(pm, m, store.pairing(pm.pairingId()).orElseThrow(), job.get())) {
+                if (h.hostId().equals(hostId)) out.add(new CleanupAssignment(h.cleanupId(), "CHECKPOINTS", h.domain()));
             }
+        }
+        return out;
+    }
+
+    /** A domain that may hold Ferry's checkpoints of a machine, and the id of the cleanup that removes them. */
+    public record CheckpointHolder(String hostId, String domain, String cleanupId) {}
+
+    /**
+     * Every domain a machine was replicated from: the machine itself, the domain that is it now
+     * (a recovery VM replicating back, or a domain a failback made on another host) and the
+     * standby copy on the other side. Unprotecting removes Ferry's checkpoints from each.
+     */
+    public static List<CheckpointHolder> checkpointHolders(ProtectedMachine pm, Machine m, Pairing p, Job disable) {
+        List<CheckpointHolder> out = new ArrayList<>();
+        out.add(new CheckpointHolder(m.hostId(), m.name(), cleanupId(disable)));
+        if (pm.activeDomain() != null && pm.activeHostId() != null
+                && !(pm.activeHostId().equals(m.hostId()) && pm.activeDomain().equals(m.name()))) {
+            out.add(new CheckpointHolder(pm.activeHostId(), pm.activeDomain(), cleanupId(disable) + "-active"));
+        }
+        // the standby is on the other side of the active domain: the recovery-site copy while the machine
+        // runs at the primary site, the machine's own domain while it runs at the recovery site
+        boolean activeAway = pm.activeHostId() != null && pm.activeHostId().equals(p.recoveryHostId());
+        if (pm.standbyDomain() != null && !activeAway) {
+            out.add(new CheckpointHolder(p.recoveryHostId(), pm.standbyDomain(), cleanupId(disable) + "-standby"));
         }
         return out;
     }
@@ -223,7 +257,8 @@ public final class Assignments {
             // up to the start of a planned failover's recovery VM
             boolean planned = (JobType.PLANNED_FAILOVER.name().equals(type) || JobType.FAILBACK.name().equals(type))
                     && (JobType.Steps.SHUTDOWN_SOURCE.equals(step) || JobType.Steps.FINAL_SYNC.equals(step)
-                    || JobType.PLANNED_FAILOVER.name().equals(type) && JobType.Steps.START_VM.equals(step));
+                    || JobType.PLANNED_FAILOVER.name().equals(type) && JobType.Steps.START_VM.equals(step)
+                    || JobType.FAILBACK.name().equals(type) && JobType.Steps.RESTORE.equals(step));
             boolean unplanned = JobType.UNPLANNED_FAILOVER.name().equals(type) && JobType.Steps.SHUTDOWN_SOURCE.equals(step);
             if (!planned && !unplanned) continue;
             Machine m = store.machine(pm.machineId()).orElse(null);
@@ -245,7 +280,10 @@ public final class Assignments {
             Pairing pairing = store.pairing(pm.get().pairingId()).orElseThrow();
             String machine = store.machine(pm.get().machineId()).map(Machine::name).orElse(null);
             if (machine == null) continue;
-            out.add(new RecoveryVmAssignment(vm.id(), vm.kind(), vm.desired(), pairing.repositoryName(), machine, vm.pointId(),
+            // the repository the VM's point is in: the pairing's, or the reverse one for a drill at home
+            String repository = store.point(vm.pointId()).map(RecoveryPoint::repository).orElse(null);
+            out.add(new RecoveryVmAssignment(vm.id(), vm.kind(), vm.desired(), repository == null ? pairing.repositoryName() : repository,
+                    machine, vm.pointId(),
                     vm.domainName(), networkMapping(pairing), vm.network(), vm.createNetwork(), vm.keepMac()));
         }
         return out;
@@ -264,6 +302,16 @@ public final class Assignments {
     private Map<String, String> networkMapping(Pairing p) {
         if (p.networkMapping() == null || p.networkMapping().isBlank()) return Map.of();
         return JSON.readValue(p.networkMapping(), new tools.jackson.core.type.TypeReference<Map<String, String>>() {});
+    }
+
+    /**
+     * The way back: a reverse point's configuration is the recovery VM's, on recovery-site networks;
+     * a domain created at the primary site maps them back to the primary networks they came from.
+     */
+    static Map<String, String> inverse(Map<String, String> mapping) {
+        Map<String, String> back = new java.util.LinkedHashMap<>();
+        mapping.forEach((primary, recovery) -> back.putIfAbsent(recovery, primary));
+        return back;
     }
 
     private static final tools.jackson.databind.json.JsonMapper JSON = tools.jackson.databind.json.JsonMapper.builder().build();

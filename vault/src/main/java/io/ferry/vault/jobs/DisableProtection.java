@@ -7,6 +7,7 @@ import io.ferry.protocol.CleanupReport;
 import io.ferry.protocol.RepositoryReport;
 import io.ferry.vault.agents.AgentReports;
 import io.ferry.vault.agents.Assignments;
+import io.ferry.vault.agents.ReplicationRoute;
 import io.ferry.vault.store.Host;
 import io.ferry.vault.store.Job;
 import io.ferry.vault.store.Machine;
@@ -57,7 +58,8 @@ final class DisableProtection implements JobHandler {
         Params params = json.readValue(job.params(), Params.class);
         return switch (step) {
             case Steps.STOP_REPLICATION -> {
-                Host src = store.host(m.hostId()).orElseThrow();
+                // the host that replicates the machine now (a recovery VM replicating back, or its own)
+                Host src = store.host(ReplicationRoute.of(pm, m, pairing).sourceHostId()).orElseThrow();
                 if (silent(src)) yield StepOutcome.skipped("source agent " + src.name() + " is silent; it stops"
                         + " replicating " + m.name() + " when it next calls in");
                 var hb = reports.of(src.id());
@@ -69,14 +71,26 @@ final class DisableProtection implements JobHandler {
                 yield StepOutcome.done("replication of " + m.name() + " stopped");
             }
             case Steps.REMOVE_CHECKPOINTS -> {
-                Host src = store.host(m.hostId()).orElseThrow();
-                if (silent(src)) yield StepOutcome.skipped("source agent " + src.name() + " is silent: Ferry's checkpoints"
-                        + " of " + m.name() + " are left on it; remove them with `virsh checkpoint-delete " + m.name()
-                        + " ferry-…` when the host is back");
-                Optional<CleanupReport> c = reports.cleanup(src.id(), Assignments.cleanupId(job));
-                if (c.isEmpty()) yield StepOutcome.waiting("waiting for " + src.name() + " to remove the checkpoints of " + m.name());
-                if (!c.get().done()) yield StepOutcome.waiting(c.get().error() == null ? "removing checkpoints" : c.get().error().message());
-                yield StepOutcome.done("checkpoints of " + m.name() + " removed");
+                java.util.List<String> done = new java.util.ArrayList<>();
+                java.util.List<String> left = new java.util.ArrayList<>();
+                for (Assignments.CheckpointHolder h : Assignments.checkpointHolders(pm, m, pairing, job)) {
+                    Host host = store.host(h.hostId()).orElseThrow();
+                    if (silent(host)) {
+                        left.add(h.domain() + " on " + host.name() + " (silent; remove them with `virsh checkpoint-delete "
+                                + h.domain() + " ferry-…` when the host is back)");
+                        continue;
+                    }
+                    Optional<CleanupReport> c = reports.cleanup(host.id(), h.cleanupId());
+                    if (c.isEmpty()) yield StepOutcome.waiting("waiting for " + host.name() + " to remove the checkpoints of " + h.domain());
+                    if (!c.get().done()) {
+                        yield StepOutcome.waiting(c.get().error() == null ? "removing checkpoints of " + h.domain() + " on "
+                                + host.name() : c.get().error().message());
+                    }
+                    done.add(h.domain() + " on " + host.name());
+                }
+                if (done.isEmpty()) yield StepOutcome.skipped("Ferry's checkpoints are left on " + String.join(", ", left));
+                yield StepOutcome.done("checkpoints removed from " + String.join(", ", done)
+                        + (left.isEmpty() ? "" : "; left on " + String.join(", ", left)));
             }
             case Steps.DELETE_POINTS -> {
                 if (!params.deletePoints()) yield StepOutcome.skipped("points kept in repository " + pairing.repositoryName());

@@ -11,12 +11,14 @@ import io.ferry.vault.agents.FailbackTarget;
 import io.ferry.vault.agents.ReplicationRoute;
 import io.ferry.vault.store.Host;
 import io.ferry.vault.store.Job;
+import io.ferry.vault.store.JobStep;
 import io.ferry.vault.store.Machine;
 import io.ferry.vault.store.ProtectedMachine;
 import io.ferry.vault.store.VaultStore;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import java.time.Instant;
 import java.util.Optional;
 
 /**
@@ -106,8 +108,21 @@ final class Failback implements JobHandler {
             }
             case Steps.FINAL_SYNC -> failover.finalSync("failback of " + m.name(), pm, reports.power(away.id(),
                     Assignments.powerId(job)), route.sourceDomain(), away, () -> back(pm, m));
-            case Steps.RESTORE -> restored(job, step, home, (full ? "full download: " : "phase 2: ") + t.domain()
-                    + " on " + home.name() + " holds point ", pm);
+            case Steps.RESTORE -> {
+                // the machine starts only if the recovery-site copy is still off (the agent there watches it)
+                Optional<PowerReport> off = reports.power(away.id(), Assignments.powerId(job));
+                Optional<RestoreReport> w = reports.restore(home.id(), Assignments.restoreId(job, step));
+                if (w.isPresent() && w.get().done() && !w.get().started()) {
+                    if (off.isPresent() && PowerReport.RESTARTED.equals(off.get().state())) {
+                        yield failover.restarted("failback of " + m.name(), off.get(), route.sourceDomain(), () -> back(pm, m));
+                    }
+                    yield StepOutcome.waiting("written (" + w.get().bytesWritten() + " of " + w.get().bytesTotal() + " bytes);"
+                            + " starting " + t.domain() + " on " + home.name() + " once " + away.name() + " confirms "
+                            + route.sourceDomain() + " is still off" + (w.get().error() == null ? "" : ": " + w.get().error().message()));
+                }
+                yield restored(job, step, home, (full ? "full download: " : "phase 2: ") + t.domain() + " on " + home.name()
+                        + " holds point ", pm);
+            }
             default -> throw new IllegalStateException("unknown step " + step);
         };
     }
@@ -115,7 +130,7 @@ final class Failback implements JobHandler {
     /** Done when the home agent reported the step's restore done (for the last step: the machine started → FAILED_OVER). */
     private StepOutcome restored(Job job, String step, Host home, String what, ProtectedMachine finalOf) {
         Optional<RestoreReport> r = reports.restore(home.id(), Assignments.restoreId(job, step));
-        if (r.isPresent() && r.get().done()) {
+        if (r.isPresent() && r.get().done() && (finalOf == null || r.get().started())) {
             if (finalOf != null) {
                 Machine m = store.machine(finalOf.machineId()).orElseThrow();
                 boolean moved = store.inTransaction(tx -> {
@@ -136,7 +151,11 @@ final class Failback implements JobHandler {
                     + ": `ferry commit` accepts it, then `ferry reprotect` protects it again"));
         }
         if (r.isPresent() && r.get().error() != null) {
-            if (finalOf == null) {
+            // the agent retries a failed restore while the vault wants it: a passing error (the network to the
+            // host that keeps the repository) is waited out for a while before the failback gives up
+            Instant since = job.steps().stream().filter(s -> s.name().equals(step)).map(JobStep::startedAt)
+                    .filter(java.util.Objects::nonNull).findFirst().orElse(Instant.now());
+            if (finalOf == null || Instant.now().isBefore(since.plus(RESTORE_PATIENCE))) {
                 return StepOutcome.waiting("writing into the disks on " + home.name() + ": " + r.get().error().message() + " (retrying)");
             }
             // the machine runs nowhere now: say so and go back to a state the operator can act on
@@ -191,6 +210,9 @@ final class Failback implements JobHandler {
         }
         return null;
     }
+
+    /** How long the last step waits out restore errors (the agent retries every 10 s) before the failback fails. */
+    static final java.time.Duration RESTORE_PATIENCE = java.time.Duration.ofMinutes(3);
 
     private void back(ProtectedMachine pm, Machine m) {
         lifecycle.applyWhile(pm.id(), m.name(), ProtectionState.FAILING_OVER, ProtectionEvent.FAILED);

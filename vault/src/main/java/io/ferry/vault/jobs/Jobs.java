@@ -144,14 +144,14 @@ public final class Jobs {
         ProtectedMachine pm = requirePm(protectedMachineId);
         Machine m = store.machine(pm.machineId()).orElseThrow();
         check(() -> Lifecycle.next(pm, m.name(), TestFailoverEvent.START), "start a test failover of " + m.name());
-        if (pm.reversed()) {
-            throw ApiException.wrongState("cannot start a test failover of " + m.name() + ": it replicates back home from the"
-                    + " recovery site, and drills from the reverse repository are not supported yet", "fail back first");
-        }
-        requirePoint(pm, m, point);
         Pairing pairing = store.pairing(pm.pairingId()).orElseThrow();
+        // the drill runs where the machine replicates to now: the recovery site, or (replicating back) its own host
+        io.ferry.vault.agents.ReplicationRoute route = io.ferry.vault.agents.ReplicationRoute.of(pm, m, pairing);
+        new RecoveryVmSteps(store, null, silentAfter).resolveIn(pm, point, route.repository()).orElseThrow(() ->
+                ApiException.notFound("recovery point", RecoveryVmSteps.describe(point) + " of " + m.name() + " in repository "
+                        + route.repository()));
         String name = domainName == null ? m.name() + "-test" : validDomainName(domainName);
-        requireFreeName(pairing, name);
+        requireFreeName(route.targetHostId(), name);
         boolean create = network == null;
         String net = create ? "ferry-iso-" + UUID.randomUUID().toString().substring(0, 6) : network;
         Map<String, Object> params = new java.util.HashMap<>(Map.of("machineName", m.name(), "domainName", name,
@@ -308,7 +308,11 @@ public final class Jobs {
         if (!target.id().equals(m.hostId()) || !name.equals(m.name())) {
             // an existing domain of that name is written into (an old copy of the machine); never another protected one
             Optional<Machine> there = store.machinesByHost(target.id()).stream().filter(x -> x.name().equals(name)).findFirst();
-            if (there.isPresent() && store.protectedMachineByMachine(there.get().id()).isPresent()) {
+            // ... nor a domain that is another protected machine now (a failback elsewhere made it), nor a recovery VM
+            boolean someonesNow = store.protectedMachines().stream().anyMatch(o -> !o.id().equals(pm.id())
+                    && target.id().equals(o.activeHostId()) && name.equals(o.activeDomain()))
+                    || store.recoveryVmsByHost(target.id()).stream().anyMatch(v -> v.domainName().equals(name));
+            if (someonesNow || there.isPresent() && store.protectedMachineByMachine(there.get().id()).isPresent()) {
                 throw ApiException.conflict("cannot fail " + m.name() + " back as " + name + " on " + target.name()
                         + ": " + name + " there is another protected machine and Ferry would overwrite its disks",
                         "choose another domain name (--name), or fail back in place");
@@ -420,11 +424,16 @@ public final class Jobs {
 
     /** The recovery host must not already have a domain (or a recovery VM) of that name. */
     private void requireFreeName(Pairing pairing, String name) {
-        boolean taken = store.machinesByHost(pairing.recoveryHostId()).stream()
+        requireFreeName(pairing.recoveryHostId(), name);
+    }
+
+    /** {@code hostId} must not already have a domain (or a recovery VM) of that name. */
+    private void requireFreeName(String hostId, String name) {
+        boolean taken = store.machinesByHost(hostId).stream()
                 .anyMatch(x -> x.name().equals(name) && !Machine.MISSING.equals(x.powerState()))
-                || store.recoveryVmsByHost(pairing.recoveryHostId()).stream().anyMatch(v -> v.domainName().equals(name));
+                || store.recoveryVmsByHost(hostId).stream().anyMatch(v -> v.domainName().equals(name));
         if (taken) {
-            throw ApiException.conflict("the recovery host already has a domain named " + name,
+            throw ApiException.conflict("host " + store.host(hostId).map(Host::name).orElse(hostId) + " already has a domain named " + name,
                     "choose another name for the recovery VM (domainName / --name)");
         }
     }

@@ -44,6 +44,9 @@ final class PlannedFailover implements JobHandler {
                 if (r.isPresent() && PowerReport.SHUT_OFF.equals(r.get().state())) {
                     yield StepOutcome.done(domain + " shut down cleanly on " + src.name() + " at " + r.get().at());
                 }
+                if (r.isPresent() && PowerReport.RESTARTED.equals(r.get().state())) {
+                    yield failover.restarted("planned failover of " + m.name(), r.get(), domain, () -> failover.back(job, pm, m));
+                }
                 if (r.isPresent() && (PowerReport.TIMED_OUT.equals(r.get().state()) || PowerReport.ERROR.equals(r.get().state()))) {
                     failover.back(job, pm, m);
                     yield StepOutcome.failed("SOURCE_NOT_SHUT_DOWN", "planned failover of " + m.name() + " refused: "
@@ -70,6 +73,17 @@ final class PlannedFailover implements JobHandler {
                 if (store.recoveryVm(RecoveryVmSteps.vmId(job)).isEmpty() && r.isPresent()
                         && PowerReport.RESTARTED.equals(r.get().state())) {
                     yield failover.restarted("planned failover of " + m.name(), r.get(), domain, () -> failover.back(job, pm, m));
+                }
+                // a shutdown later than the final-sync point (the source agent restarted and shut the domain down
+                // again): whatever ran in between is not in that point, so nothing starts from it
+                if (store.recoveryVm(RecoveryVmSteps.vmId(job)).isEmpty() && r.isPresent() && r.get().at() != null
+                        && PowerReport.SHUT_OFF.equals(r.get().state()) && pm.latestPointAt() != null
+                        && r.get().at().isAfter(pm.latestPointAt())) {
+                    failover.back(job, pm, m);
+                    yield StepOutcome.failed("SOURCE_RESTARTED", "planned failover of " + m.name() + " stopped: " + src.name()
+                            + " reports " + domain + " shut off at " + r.get().at() + ", after the final-sync point "
+                            + pm.latestPointId() + " (its agent restarted, and the domain may have run in between); nothing was"
+                            + " started; " + m.name() + " is PROTECTED", "start " + domain + " if it should run, or fail over again");
                 }
                 yield failover.startVm(job, pm, m);
             }

@@ -48,10 +48,16 @@ final class RecoveryVmSteps {
      * recovery site (an EXPIRING point is on its way out; a point of the reverse repository is at home).
      */
     Optional<RecoveryPoint> resolve(ProtectedMachine pm, String selector) {
+        String forward = store.pairing(pm.pairingId()).map(io.ferry.vault.store.Pairing::repositoryName).orElse(null);
+        return resolveIn(pm, selector, forward);
+    }
+
+    /** As {@link #resolve} among the points of {@code repository} (a drill reads where the machine replicates to now). */
+    Optional<RecoveryPoint> resolveIn(ProtectedMachine pm, String selector, String repository) {
         String s = selector == null || selector.isBlank() ? LATEST : selector;
         String forward = store.pairing(pm.pairingId()).map(io.ferry.vault.store.Pairing::repositoryName).orElse(null);
         java.util.function.Predicate<RecoveryPoint> usable = p -> RecoveryPoint.AVAILABLE.equals(p.state())
-                && (p.repository() == null || p.repository().equals(forward));
+                && (p.repository() == null ? repository.equals(forward) : p.repository().equals(repository));
         return switch (s) {
             case LATEST, LATEST_PROCESSED -> store.points(pm.id()).stream().filter(usable).findFirst();
             case LATEST_APP_CONSISTENT -> store.points(pm.id()).stream().filter(usable).filter(p -> "APP".equals(p.consistency())).findFirst();

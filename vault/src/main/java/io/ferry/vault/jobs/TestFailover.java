@@ -1,11 +1,11 @@
 package io.ferry.vault.jobs;
 
+import io.ferry.vault.agents.ReplicationRoute;
 import io.ferry.orchestrator.jobs.JobType.Steps;
 import io.ferry.orchestrator.lifecycle.TestFailoverEvent;
 import io.ferry.orchestrator.lifecycle.TestFailoverState;
 import io.ferry.vault.store.Job;
 import io.ferry.vault.store.Machine;
-import io.ferry.vault.store.Pairing;
 import io.ferry.vault.store.ProtectedMachine;
 import io.ferry.vault.store.RecoveryPoint;
 import io.ferry.vault.store.RecoveryVm;
@@ -48,17 +48,18 @@ final class TestFailover implements JobHandler {
             case Steps.SELECT_POINT -> {
                 if (store.recoveryVm(vmId).isPresent()) yield StepOutcome.done("point " + store.recoveryVm(vmId).get().pointId());
                 String selector = p.path("point").asString(null);
-                Optional<RecoveryPoint> point = steps.resolve(pm, selector);
+                // where the machine replicates to now: the recovery host, or its own host while it replicates back
+                ReplicationRoute route = steps.route(pm, m);
+                Optional<RecoveryPoint> point = steps.resolveIn(pm, selector, route.repository());
                 if (point.isEmpty()) {
                     yield StepOutcome.failed("NOT_FOUND", "no point '" + RecoveryVmSteps.describe(selector) + "' of " + m.name(),
                             "list the points with `ferry points " + m.name() + "`");
                 }
-                Pairing pairing = store.pairing(pm.pairingId()).orElseThrow();
                 String network = p.path("network").asString(null);
                 boolean create = p.path("createNetwork").asBoolean(false);
                 boolean started = store.inTransaction(tx -> {
                     if (!lifecycle.apply(pm, m.name(), TestFailoverEvent.START)) return false;
-                    tx.createRecoveryVm(new RecoveryVm(vmId, pm.id(), RecoveryVm.TEST, pairing.recoveryHostId(), point.get().id(),
+                    tx.createRecoveryVm(new RecoveryVm(vmId, pm.id(), RecoveryVm.TEST, route.targetHostId(), point.get().id(),
                             p.path("domainName").asString(), RecoveryVm.RUNNING, network, create, false, null, null));
                     return true;
                 });

@@ -321,6 +321,36 @@ class FailoverFlowApiTest extends FailoverApiFixture {
     @Test
     @Order(8)
     void aDeltaFailbackWaitsForTheOperatorAndEndsAtHome() {
+        // a drill while it replicates back runs at home, from the reverse repository; a forward point is not one of it
+        refused(post("/protected-machines/" + web + "/test-failover", Map.of("point", p1)), 404, "NOT_FOUND", "east-west-back");
+        JsonNode homeDrill = started(post("/protected-machines/" + web + "/test-failover", Map.of("domainName", "web-1-hd")),
+                "TEST_FAILOVER");
+        AtomicReference<HeartbeatResponse> atHome = new AtomicReference<>();
+        await().atMost(WAIT).until(() -> {
+            atHome.set(src.heartbeat());
+            return !atHome.get().recoveryVms().isEmpty();
+        });
+        RecoveryVmAssignment drill = atHome.get().recoveryVms().getFirst();
+        assertThat(drill.kind()).isEqualTo("TEST");
+        assertThat(drill.repository()).isEqualTo("east-west-back");
+        assertThat(drill.domain()).isEqualTo("web-1-hd");
+        assertThat(drill.keepMac()).isFalse();
+        assertThat(rec.heartbeat().recoveryVms()).as("nothing runs at the recovery site for it")
+                .noneMatch(v -> v.machine().equals("web-1") && v.kind().equals("TEST"));
+        RecoveryVmReport up = new RecoveryVmReport(drill.id(), "RUNNING", drill.domain(), drill.pointId(), false, Instant.now(), null);
+        await().atMost(WAIT).until(() -> {
+            src.heartbeatReply(List.of(), List.of(), List.of(), List.of(up), List.of());
+            return "SUCCEEDED".equals(job(homeDrill.get("id").asString()).get("state").asString());
+        });
+        JsonNode clean = started(post("/protected-machines/" + web + "/test-failover/cleanup", Map.of()), "TEST_FAILOVER_CLEANUP");
+        RecoveryVmReport gone = new RecoveryVmReport(drill.id(), "REMOVED", drill.domain(), null, false, null, null);
+        await().atMost(WAIT).until(() -> {
+            src.heartbeatReply(List.of(), List.of(), List.of(), List.of(gone), List.of());
+            return "SUCCEEDED".equals(job(clean.get("id").asString()).get("state").asString());
+        });
+        assertThat(pm(web).get("testFailover").asString()).isEqualTo("NONE");
+        assertThat(src.heartbeat().recoveryVms()).isEmpty();
+
         // the old copy still runs at home: Ferry will not write into it
         JsonNode refusedJob = started(post("/protected-machines/" + web + "/failback", Map.of("sync", "delta")), "FAILBACK");
         until(List.of(), List.of(), inState("FAILED"), refusedJob.get("id").asString());
@@ -374,14 +404,16 @@ class FailoverFlowApiTest extends FailoverApiFixture {
         assertThat(create.start()).isFalse();
         assertThat(src.heartbeat().restores()).as("nothing is written at home").isEmpty();
         assertThat(src.heartbeat().repositories().stream().filter(r -> r.name().equals("east-west-back")).findFirst().orElseThrow()
-                .writers()).as("the second host may read the reverse repository").contains(east2.hostId);
+                .readers()).as("the second host may read the reverse repository").contains(east2.hostId);
+        assertThat(src.heartbeat().repositories().stream().filter(r -> r.name().equals("east-west-back")).findFirst().orElseThrow()
+                .writers()).as("and only read it").doesNotContain(east2.hostId);
         Http.Reply cancel = http.post(Http.API + "/jobs/" + alt.get("id").asString() + "/cancel", operator, null);
         assertThat(cancel.status()).as("%s", cancel).isEqualTo(202);
         until(List.of(), List.of(), inState("CANCELLED"), alt.get("id").asString());
         assertThat(pm(web).get("state").asString()).isEqualTo("PROTECTED");
         assertThat(east2.heartbeat().restores()).isEmpty();
         assertThat(src.heartbeat().repositories().stream().filter(r -> r.name().equals("east-west-back")).findFirst().orElseThrow()
-                .writers()).doesNotContain(east2.hostId);
+                .readers()).doesNotContain(east2.hostId);
 
         refused(post("/protected-machines/" + web + "/failback", Map.of("sync", "sideways")), 400, "INVALID_ARGUMENT", "sync");
         JsonNode job = started(post("/protected-machines/" + web + "/failback", Map.of("sync", "delta")), "FAILBACK");
@@ -420,10 +452,23 @@ class FailoverFlowApiTest extends FailoverApiFixture {
         assertThat(step(job(id), "final-sync").get("message").asString()).contains(last.id());
         HeartbeatResponse h = src.heartbeat();
         var phase2 = h.restores().stream().filter(r -> r.pointId().equals(last.id())).findFirst().orElseThrow();
-        assertThat(phase2.start()).isTrue();
+        assertThat(phase2.start()).as("written first; started once the recovery VM is confirmed still off").isFalse();
         assertThat(job(id).get("cancellable").asBoolean()).isFalse();
-        src.restores = List.of(new io.ferry.protocol.RestoreReport(phase2.id(), true, phase2.pointId(), GIB / 1000, 10 * GIB, null));
-        until(List.of(), List.of(), inState("SUCCEEDED"), id);
+        assertThat(rec.heartbeat().power()).as("the recovery host keeps watching its copy").isNotEmpty();
+        io.ferry.protocol.RestoreReport written = new io.ferry.protocol.RestoreReport(phase2.id(), true, phase2.pointId(), GIB / 1000,
+                10 * GIB, null);
+        src.restores = List.of(written);
+        await().atMost(WAIT).until(() -> {
+            rec.heartbeatReply(List.of(), List.of(), List.of(), List.of(), List.of(off));
+            return src.heartbeat().restores().stream().anyMatch(x -> x.id().equals(phase2.id()) && x.start());
+        });
+        assertThat(job(id).get("state").asString()).as("not FAILED_OVER before it runs").isEqualTo("RUNNING");
+        src.restores = List.of(written.asStarted());
+        await().atMost(WAIT).until(() -> {
+            src.heartbeat();
+            rec.heartbeatReply(List.of(), List.of(), List.of(), List.of(), List.of(off));
+            return "SUCCEEDED".equals(job(id).get("state").asString());
+        });
         JsonNode m = pm(web);
         assertThat(m.get("state").asString()).isEqualTo("FAILED_OVER");
         assertThat(m.get("activeDomain").isNull()).isTrue();
@@ -431,6 +476,35 @@ class FailoverFlowApiTest extends FailoverApiFixture {
         until(List.of(), List.of(), inState("SUCCEEDED"), commit.get("id").asString());
         assertThat(pm(web).get("state").asString()).isEqualTo("COMMITTED");
         src.restores = List.of();
+    }
+
+    @Test
+    @Order(9)
+    void unprotectingAMachineThatFailedBackRemovesFerrysCheckpointsOnBothSides() throws Exception {
+        // web-1 runs at home again; its recovery-site copy web-1-dr (shut off) replicated back and holds checkpoints too
+        JsonNode job = started(post("/protected-machines/" + web + "/unprotect", Map.of("deletePoints", false)), "DISABLE_PROTECTION");
+        String id = job.get("id").asString();
+        AtomicReference<HeartbeatResponse> home = new AtomicReference<>();
+        AtomicReference<HeartbeatResponse> away = new AtomicReference<>();
+        await().atMost(WAIT).until(() -> {
+            home.set(src.heartbeat());
+            away.set(rec.heartbeat());
+            return !home.get().cleanups().isEmpty() && !away.get().cleanups().isEmpty();
+        });
+        assertThat(home.get().cleanups()).extracting(c -> c.domain()).containsExactly("web-1");
+        assertThat(away.get().cleanups()).extracting(c -> c.domain()).containsExactly("web-1-dr");
+        var atHome = home.get().cleanups().getFirst();
+        var atRecovery = away.get().cleanups().getFirst();
+        src.heartbeat(List.of(), List.of(), List.of(new io.ferry.protocol.CleanupReport(atHome.id(), true, null)));
+        Thread.sleep(1500);
+        assertThat(step(job(id), "remove-checkpoints").get("message").asString()).contains("web-1-dr");
+        await().atMost(WAIT).until(() -> {
+            src.heartbeat(List.of(), List.of(), List.of(new io.ferry.protocol.CleanupReport(atHome.id(), true, null)));
+            rec.heartbeat(List.of(), List.of(), List.of(new io.ferry.protocol.CleanupReport(atRecovery.id(), true, null)));
+            return "SUCCEEDED".equals(job(id).get("state").asString());
+        });
+        assertThat(step(job(id), "remove-checkpoints").get("message").asString()).contains("web-1 on kvm-east").contains("web-1-dr on kvm-west");
+        assertThat(http.get(Http.API + "/protected-machines/" + web, operator).status()).isEqualTo(404);
     }
 
     private static io.ferry.protocol.Inventory.Domain shutOff(io.ferry.protocol.Inventory.Domain d) {
