@@ -116,6 +116,14 @@ final class Failback implements JobHandler {
                     if (off.isPresent() && PowerReport.RESTARTED.equals(off.get().state())) {
                         yield failover.restarted("failback of " + m.name(), off.get(), route.sourceDomain(), () -> back(pm, m));
                     }
+                    if (w.get().error() != null && !Instant.now().isBefore(stepStart(job, step).plus(RESTORE_PATIENCE))) {
+                        back(pm, m);
+                        yield StepOutcome.failed("RESTORE_FAILED", "failback of " + m.name() + " wrote its disks on " + home.name()
+                                + " but cannot start " + t.domain() + ": " + w.get().error().message() + "; " + m.name()
+                                + " is PROTECTED again and its recovery-site copy " + route.sourceDomain() + " is shut off",
+                                "start " + route.sourceDomain() + " on " + away.name() + " (`virsh start " + route.sourceDomain()
+                                + "`), fix the cause, and fail back again");
+                    }
                     yield StepOutcome.waiting("written (" + w.get().bytesWritten() + " of " + w.get().bytesTotal() + " bytes);"
                             + " starting " + t.domain() + " on " + home.name() + " once " + away.name() + " confirms "
                             + route.sourceDomain() + " is still off" + (w.get().error() == null ? "" : ": " + w.get().error().message()));
@@ -153,9 +161,7 @@ final class Failback implements JobHandler {
         if (r.isPresent() && r.get().error() != null) {
             // the agent retries a failed restore while the vault wants it: a passing error (the network to the
             // host that keeps the repository) is waited out for a while before the failback gives up
-            Instant since = job.steps().stream().filter(s -> s.name().equals(step)).map(JobStep::startedAt)
-                    .filter(java.util.Objects::nonNull).findFirst().orElse(Instant.now());
-            if (finalOf == null || Instant.now().isBefore(since.plus(RESTORE_PATIENCE))) {
+            if (finalOf == null || Instant.now().isBefore(stepStart(job, step).plus(RESTORE_PATIENCE))) {
                 return StepOutcome.waiting("writing into the disks on " + home.name() + ": " + r.get().error().message() + " (retrying)");
             }
             // the machine runs nowhere now: say so and go back to a state the operator can act on
@@ -209,6 +215,11 @@ final class Failback implements JobHandler {
             }
         }
         return null;
+    }
+
+    private static Instant stepStart(Job job, String step) {
+        return job.steps().stream().filter(s -> s.name().equals(step)).map(JobStep::startedAt)
+                .filter(java.util.Objects::nonNull).findFirst().orElse(Instant.now());
     }
 
     /** How long the last step waits out restore errors (the agent retries every 10 s) before the failback fails. */
