@@ -89,7 +89,7 @@ public final class Vault implements AutoCloseable {
             Assignments assignments = new Assignments(store, cfg.gcGrace(), reports);
             AgentGateway gateway = new AgentGateway(store, ca, reports, assignments, json, cfg.heartbeatInterval());
             Jobs jobs = new Jobs(store, json);
-            JobEngine engine = jobs.newEngine(reports, cfg.agentSilentAfter(), Duration.ofMillis(500));
+            JobEngine engine = jobs.newEngine(reports, cfg.agentSilentAfter(), Duration.ofMillis(500), cfg.restorePatience());
             Monitor monitor = new Monitor(store, jobs, json, cfg.monitorInterval(), cfg.agentSilentAfter());
             PrometheusMeterRegistry metrics = metrics(store, monitor);
             String host = cfg.advertisedNames().isEmpty() ? hostOf(cfg.bind()) : cfg.advertisedNames().getFirst();

@@ -41,6 +41,9 @@ public final class VaultCommand implements Callable<Integer> {
     @Option(names = "--gc-grace", defaultValue = "24h", description = "repositories keep unreferenced blobs this long (longer than the longest initial copy); default ${DEFAULT-VALUE}")
     String gcGrace;
 
+    @Option(names = "--restore-patience", defaultValue = "3m", description = "a failback whose home agent cannot write or start the machine (it retries) fails after this long, leaving it PROTECTED with its recovery-site copy shut off; default ${DEFAULT-VALUE}")
+    String restorePatience;
+
     @Override
     public Integer call() throws Exception {
         io.ferry.cli.Main.serviceLogging();
@@ -49,7 +52,7 @@ public final class VaultCommand implements Callable<Integer> {
         VaultConfig cfg = new VaultConfig(data, database, dbUser, dbPasswordEnv == null ? null : System.getenv(dbPasswordEnv),
                 InetAddress.getByName(hp.host()), hp.port(), advertise, hb,
                 silentAfter == null ? null : Durations.parse(silentAfter, "--agent-silent-after"), null, null,
-                Durations.parse(gcGrace, "--gc-grace"));
+                Durations.parse(gcGrace, "--gc-grace"), Durations.parse(restorePatience, "--restore-patience"));
         Vault vault = Vault.start(cfg);
         System.out.println("vault: " + vault.url() + "  CA fingerprint: " + vault.ca().fingerprint());
         vault.generatedAdminPassword().ifPresent(pw -> System.out.println("admin password written to " + data.resolve("admin-password")));

@@ -41,10 +41,13 @@ final class Failback implements JobHandler {
     private final RecoveryVmSteps steps;
     private final JsonMapper json;
     private final FailoverSteps failover;
+    /** How long the last step waits out restore errors (the agent retries every 10 s) before the failback fails. */
+    private final java.time.Duration restorePatience;
 
     Failback(VaultStore store, AgentReports reports, Lifecycle lifecycle, RecoveryVmSteps steps, FailoverSteps failover,
-             JsonMapper json) {
+             JsonMapper json, java.time.Duration restorePatience) {
         this.failover = failover;
+        this.restorePatience = restorePatience;
         this.store = store;
         this.reports = reports;
         this.lifecycle = lifecycle;
@@ -116,7 +119,7 @@ final class Failback implements JobHandler {
                     if (off.isPresent() && PowerReport.RESTARTED.equals(off.get().state())) {
                         yield failover.restarted("failback of " + m.name(), off.get(), route.sourceDomain(), () -> back(pm, m));
                     }
-                    if (w.get().error() != null && !Instant.now().isBefore(stepStart(job, step).plus(RESTORE_PATIENCE))) {
+                    if (w.get().error() != null && !Instant.now().isBefore(stepStart(job, step).plus(restorePatience))) {
                         back(pm, m);
                         yield StepOutcome.failed("RESTORE_FAILED", "failback of " + m.name() + " wrote its disks on " + home.name()
                                 + " but cannot start " + t.domain() + ": " + w.get().error().message() + "; " + m.name()
@@ -161,7 +164,7 @@ final class Failback implements JobHandler {
         if (r.isPresent() && r.get().error() != null) {
             // the agent retries a failed restore while the vault wants it: a passing error (the network to the
             // host that keeps the repository) is waited out for a while before the failback gives up
-            if (finalOf == null || Instant.now().isBefore(stepStart(job, step).plus(RESTORE_PATIENCE))) {
+            if (finalOf == null || Instant.now().isBefore(stepStart(job, step).plus(restorePatience))) {
                 return StepOutcome.waiting("writing into the disks on " + home.name() + ": " + r.get().error().message() + " (retrying)");
             }
             // the machine runs nowhere now: say so and go back to a state the operator can act on
@@ -221,9 +224,6 @@ final class Failback implements JobHandler {
         return job.steps().stream().filter(s -> s.name().equals(step)).map(JobStep::startedAt)
                 .filter(java.util.Objects::nonNull).findFirst().orElse(Instant.now());
     }
-
-    /** How long the last step waits out restore errors (the agent retries every 10 s) before the failback fails. */
-    static final java.time.Duration RESTORE_PATIENCE = java.time.Duration.ofMinutes(3);
 
     private void back(ProtectedMachine pm, Machine m) {
         lifecycle.applyWhile(pm.id(), m.name(), ProtectionState.FAILING_OVER, ProtectionEvent.FAILED);

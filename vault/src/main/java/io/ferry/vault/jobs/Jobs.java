@@ -44,8 +44,12 @@ public final class Jobs {
         this.engine = e;
     }
 
-    /** Wires the handlers of every job type into a new engine. */
-    public JobEngine newEngine(io.ferry.vault.agents.AgentReports reports, java.time.Duration silentAfter, java.time.Duration tick) {
+    /**
+     * Wires the handlers of every job type into a new engine. {@code restorePatience}: how long a
+     * failback waits out restore errors at its last step before it fails.
+     */
+    public JobEngine newEngine(io.ferry.vault.agents.AgentReports reports, java.time.Duration silentAfter, java.time.Duration tick,
+                               java.time.Duration restorePatience) {
         Lifecycle lifecycle = new Lifecycle(store);
         JobEngine e = new JobEngine(store, tick)
                 .register(JobType.ENABLE_PROTECTION, new EnableProtection(store, reports, lifecycle, json, this))
@@ -60,7 +64,7 @@ public final class Jobs {
                 .register(JobType.CHANGE_POINT, new ChangePoint(store, rvm, json))
                 .register(JobType.COMMIT, new Commit(store, reports, lifecycle, rvm))
                 .register(JobType.REPROTECT, new Reprotect(store, reports, lifecycle, rvm, json))
-                .register(JobType.FAILBACK, new Failback(store, reports, lifecycle, rvm, failover, json));
+                .register(JobType.FAILBACK, new Failback(store, reports, lifecycle, rvm, failover, json, restorePatience));
         this.silentAfter = silentAfter;
         engine(e);
         return e;

@@ -12,7 +12,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import tools.jackson.databind.JsonNode;
 
+import io.ferry.protocol.ErrorInfo;
+import io.ferry.protocol.PowerReport;
+import io.ferry.protocol.RestoreReport;
+import io.ferry.vault.VaultConfig;
+
+import java.io.IOException;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
@@ -26,6 +34,13 @@ import static org.awaitility.Awaitility.await;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class FailoverCancelApiTest extends FailoverApiFixture {
+    /** A failback's last step waits out restore errors this long here (3 min by default). */
+    private static final Duration RESTORE_PATIENCE = Duration.ofSeconds(4);
+
+    @Override
+    VaultConfig configure(VaultConfig base) throws IOException {
+        return super.configure(base).withRestorePatience(RESTORE_PATIENCE);
+    }
 
     private void cancel(String jobId) {
         Http.Reply r = http.post(Http.API + "/jobs/" + jobId + "/cancel", operator, null);
@@ -169,5 +184,97 @@ class FailoverCancelApiTest extends FailoverApiFixture {
         Http.Reply r = http.post(Http.API + "/jobs/" + id + "/continue", operator, null);
         assertThat(r.status()).isEqualTo(409);
         assertThat(r.code()).isEqualTo("WRONG_STATE");
+    }
+
+    @Test
+    @Order(5)
+    void aFailbackWhoseMachineCannotStartAtHomeFailsAfterItsPatienceAndTheNextFailbackCompletes() throws Exception {
+        // web-1 (shut off at home) replicates back from web-1-u2; a full-download failback is written but cannot start
+        JsonNode job = started(post("/protected-machines/" + web + "/failback", Map.of("sync", "full")), "FAILBACK");
+        String id = job.get("id").asString();
+        PowerReport off = shutDownAndFinalSync(id);
+        var restore = restoreAssigned(off, id);
+        assertThat(restore.start()).as("written first").isFalse();
+        ErrorInfo noStart = ErrorInfo.of("START_FAILED", "cannot start web-1: Requested operation is not valid: network 'lan'"
+                + " is not active", "start the network");
+        src.restores = List.of(new RestoreReport(restore.id(), true, restore.pointId(), GIB, 10 * GIB, noStart));
+        // the error is waited out (the agent retries) while the job still says why it waits
+        await().atMost(WAIT).until(() -> {
+            src.heartbeat();
+            rec.heartbeatReply(List.of(), List.of(), List.of(), List.of(), List.of(off));
+            return job(id).at("/steps").toString().contains("network 'lan'");
+        });
+        assertThat(job(id).get("state").asString()).isEqualTo("RUNNING");
+        assertThat(pm(web).get("state").asString()).isEqualTo("FAILING_OVER");
+        Instant waitedFrom = Instant.now();
+        await().atMost(WAIT.plus(RESTORE_PATIENCE)).until(() -> {
+            src.heartbeat();
+            rec.heartbeatReply(List.of(), List.of(), List.of(), List.of(), List.of(off));
+            return "FAILED".equals(job(id).get("state").asString());
+        });
+        assertThat(Duration.between(waitedFrom, Instant.now())).as("not before its patience").isGreaterThan(RESTORE_PATIENCE.minusSeconds(2));
+        JsonNode failed = job(id);
+        assertThat(failed.at("/error/code").asString()).isEqualTo("RESTORE_FAILED");
+        assertThat(failed.at("/error/message").asString()).contains("web-1").contains("network 'lan'").contains("PROTECTED")
+                .contains("web-1-u2");
+        assertThat(failed.at("/error/hint").asString()).contains("virsh start web-1-u2");
+        JsonNode m = pm(web);
+        assertThat(m.get("state").asString()).as("a named state the operator can act on").isEqualTo("PROTECTED");
+        assertThat(m.get("direction").asString()).isEqualTo("REVERSE");
+        assertThat(m.get("activeDomain").asString()).isEqualTo("web-1-u2");
+        assertThat(src.heartbeat().restores()).as("the home agent is no longer asked to write or start").isEmpty();
+        assertThat(rec.heartbeat().power()).as("nothing keeps the recovery VM off").isEmpty();
+
+        // the operator fixed the cause (and started web-1-u2 again): the next failback completes
+        src.restores = List.of();
+        JsonNode again = started(post("/protected-machines/" + web + "/failback", Map.of("sync", "full")), "FAILBACK");
+        String id2 = again.get("id").asString();
+        PowerReport off2 = shutDownAndFinalSync(id2);
+        var restore2 = restoreAssigned(off2, id2);
+        RestoreReport written = new RestoreReport(restore2.id(), true, restore2.pointId(), 10 * GIB, 10 * GIB, null);
+        src.restores = List.of(written);
+        await().atMost(WAIT).until(() -> {
+            rec.heartbeatReply(List.of(), List.of(), List.of(), List.of(), List.of(off2));
+            return src.heartbeat().restores().stream().anyMatch(x -> x.id().equals(restore2.id()) && x.start());
+        });
+        src.restores = List.of(written.asStarted());
+        await().atMost(WAIT).until(() -> {
+            src.heartbeat();
+            rec.heartbeatReply(List.of(), List.of(), List.of(), List.of(), List.of(off2));
+            return "SUCCEEDED".equals(job(id2).get("state").asString());
+        });
+        assertThat(pm(web).get("state").asString()).isEqualTo("FAILED_OVER");
+        src.restores = List.of();
+    }
+
+    /** Answers the failback's shutdown with SHUT_OFF and its final sync with a reverse point taken after it. */
+    private PowerReport shutDownAndFinalSync(String jobId) {
+        AtomicReference<HeartbeatResponse> away = new AtomicReference<>();
+        await().atMost(WAIT).until(() -> {
+            src.heartbeat();
+            away.set(rec.heartbeat());
+            return !away.get().power().isEmpty();
+        });
+        assertThat(away.get().power().getFirst().domain()).isEqualTo("web-1-u2");
+        PowerReport off = new PowerReport(away.get().power().getFirst().id(), "SHUT_OFF", Instant.now().truncatedTo(ChronoUnit.MILLIS), null);
+        PointReport last = new PointReport("rf-" + System.nanoTime(), "east-west-back", Instant.now().plusSeconds(2), "CRASH",
+                "INCREMENTAL", null, GIB, GIB / 1000, List.of("vda"), off.at().plusMillis(100));
+        await().atMost(WAIT).until(() -> {
+            src.heartbeat();
+            rec.heartbeatReply(List.of(idle(web, List.of(last))), List.of(), List.of(), List.of(), List.of(off));
+            return "restore".equals(job(jobId).get("step").asString());
+        });
+        return off;
+    }
+
+    private io.ferry.protocol.RestoreAssignment restoreAssigned(PowerReport off, String jobId) {
+        AtomicReference<io.ferry.protocol.RestoreAssignment> a = new AtomicReference<>();
+        await().atMost(WAIT).until(() -> {
+            rec.heartbeatReply(List.of(), List.of(), List.of(), List.of(), List.of(off));
+            a.set(src.heartbeat().restores().stream().filter(r -> r.id().contains(jobId)).findFirst().orElse(null));
+            return a.get() != null;
+        });
+        assertThat(a.get().mode()).isEqualTo("FULL");
+        return a.get();
     }
 }
